@@ -458,6 +458,12 @@ _TYPO_RULES = [lambda s: s.lower(), lambda s: s + " ", lambda s: s.replace("a", 
                lambda s: s[:-1] if len(s) > 3 else s + "x", lambda s: s.replace(" ", "  ", 1) if " " in s else s.upper()]
 
 
+def _misspell(name: str, rule: int) -> str:
+    """Apply one typo rule; a rule that would leave the name unchanged adds a trailing space."""
+    typo = _TYPO_RULES[rule](name)
+    return typo if typo != name else name + " "
+
+
 def _neighbour_rarity(era: np.ndarray, rarity: np.ndarray, go_down: np.ndarray) -> list[str]:
     """A rarity one tier up or down within the era's own rarity ladder."""
     out = []
@@ -541,7 +547,7 @@ def inject_faults(listings: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.D
     anywhere = np.ones(n, dtype=bool)
     typo_rows = take(FAULT_RATES["set_name_typo"], anywhere)
     rules = rng.integers(len(_TYPO_RULES), size=len(typo_rows))
-    raw.loc[typo_rows, "set_name"] = [_TYPO_RULES[r](name) for r, name in
+    raw.loc[typo_rows, "set_name"] = [_misspell(name, r) for r, name in
                                       zip(rules, raw.loc[typo_rows, "set_name"], strict=True)]
     mislabel_rows = take(FAULT_RATES["rarity_mislabel"], anywhere)
     raw.loc[mislabel_rows, "rarity"] = _neighbour_rarity(
@@ -629,12 +635,16 @@ def public_cards(market: Market) -> pd.DataFrame:
     return market.cards[CARD_COLUMNS].reset_index(drop=True)
 
 
+# the repository root when the course runs from a clone (src/mlcourse/dataset.py -> ../..)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
 def data_dir() -> Path:
     """Where generated files are cached: $MLCOURSE_DATA_DIR, else the repo's data/generated/."""
     env = os.environ.get("MLCOURSE_DATA_DIR")
     if env:
         return Path(env)
-    repo_data = Path(__file__).resolve().parent.parent / "data"
+    repo_data = REPO_ROOT / "data"
     if repo_data.is_dir():
         return repo_data / "generated"
     return Path.home() / ".cache" / "mlcourse"

@@ -32,8 +32,8 @@ _EUR = re.compile(r"^\d{1,3}(?:\.\d{3})*,\d{2} EUR$")
 def read_raw_listings(path: str | Path) -> pd.DataFrame:
     """Read the raw feed exactly as scraped: every column as text, only empty cells missing.
 
-    ``keep_default_na=False`` matters: pandas would otherwise turn strings such as "N"
-    (a real Trainer card) or "NA" into missing values.
+    ``keep_default_na=False`` matters: pandas would otherwise turn strings such as "NA",
+    "null" or "None" into missing values.
     """
     df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], engine="pyarrow")
     missing = [c for c in RAW_COLUMNS if c not in df.columns]

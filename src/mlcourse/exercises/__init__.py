@@ -1,0 +1,1 @@
+"""Exercise declarations, one module per course module (ex01 for Module 1, ...)."""

@@ -1,0 +1,490 @@
+"""Module 1 exercises: data engineering.
+
+1.1 Break the data: five quality problems, each caught by the clean-listings schema.
+1.2 Refactor messy loading code into a function, with checks that catch its old bugs.
+1.3 Make a slow pandas aggregation fast with polars: same result, measured speed-up.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import polars as pl
+
+from mlcourse.checker import Exercise, Incorrect, NotAttempted, call_learner, is_stub
+from mlcourse.dataset import EUR_TO_USD, data_dir, load_fault_log, load_listings
+from mlcourse.schemas import clean_listing_schema, failure_summary
+
+
+# ======================================================================================
+# Shared exercise data (deterministic)
+# ======================================================================================
+@functools.lru_cache(maxsize=1)
+def _sample() -> pd.DataFrame:
+    listings = load_listings()
+    return listings.sample(2_000, random_state=1).sort_values("listing_id").reset_index(drop=True)
+
+
+def sample_listings() -> pd.DataFrame:
+    """2,000 clean listings (a fixed sample) for exercise 1.1. A fresh copy every call."""
+    return _sample().copy()
+
+
+_SAMPLE_RAW_FAULTS = ["missing_price", "price_dollar_string", "price_eur", "price_in_cents", "duplicate_scrape"]
+
+
+def sample_raw_path() -> Path:
+    """A small raw-feed CSV for exercise 1.2 (about 3,000 rows, every price fault present)."""
+    path = data_dir() / "exercise_1_2_sample_raw.csv"
+    if path.exists():
+        return path
+    raw = load_listings("raw")
+    faults = load_fault_log()
+    rng = np.random.default_rng(12)
+    ids = set(rng.choice(raw["listing_id"].unique(), size=2_500, replace=False))
+    for fault in _SAMPLE_RAW_FAULTS:
+        rows = faults.loc[faults["fault"] == fault, "listing_id"].astype(str)
+        ids |= set(rows.iloc[:60])
+    subset = raw[raw["listing_id"].isin(ids)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{time.time_ns()}.tmp")
+    subset.to_csv(tmp, index=False)
+    tmp.replace(path)
+    return path
+
+
+# ======================================================================================
+# 1.1 Break the data
+# ======================================================================================
+def check_corruptions(corruptions: object) -> str:
+    if is_stub(corruptions) or corruptions == {}:
+        raise NotAttempted("Not attempted yet: add your corruption functions to the `corruptions` dict.")
+    if not isinstance(corruptions, dict):
+        raise Incorrect(f"`corruptions` should be a dict mapping a name to a function, got a {type(corruptions).__name__}.")
+    if len(corruptions) < 5:
+        raise Incorrect(f"You have {len(corruptions)} corruption(s); the exercise asks for five different problems.")
+    schema = clean_listing_schema()
+    clean = _sample()
+    broken: dict[str, frozenset] = {}
+    for name, fn in corruptions.items():
+        given = clean.copy()
+        out = call_learner(fn, given, what=f"corruption {name!r}")
+        if not given.equals(clean):
+            raise Incorrect(f"{name!r} modified the DataFrame it was given, in place. A pipeline step must "
+                            "leave its input alone: start with `out = df.copy()` and change `out`.")
+        if not isinstance(out, pd.DataFrame):
+            raise Incorrect(f"{name!r} returned {type(out).__name__}, not a DataFrame. Did you forget `return`?")
+        if out.shape == clean.shape and out.equals(clean):
+            raise Incorrect(f"{name!r} returned the data unchanged.")
+        try:
+            schema.validate(out, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            summary = failure_summary(exc)
+            broken[name] = frozenset(zip(summary["column"], summary["check"], strict=True))
+        except pa.errors.SchemaError as exc:  # pragma: no cover - lazy validation raises SchemaErrors
+            broken[name] = frozenset({("?", str(exc)[:80])})
+        else:
+            raise Incorrect(f"The schema accepted the data after {name!r}: the contract has no rule against "
+                            "that change, so it is not a problem this schema can catch. Pick a fault the "
+                            "schema forbids (see the rules table in Module 1): a value out of range, an "
+                            "unknown category, a missing value where none is allowed, a duplicate id, a "
+                            "renamed column, a wrong dtype...")
+    seen: dict[frozenset, str] = {}
+    for name, rules in broken.items():
+        if rules in seen:
+            listed = ", ".join(f"{c}: {r}" for c, r in sorted(rules))
+            raise Incorrect(f"{name!r} and {seen[rules]!r} break exactly the same rule(s) ({listed}): "
+                            "make them two different problems.")
+        seen[rules] = name
+    all_rules = set().union(*broken.values())
+    if len(all_rules) < 5:
+        raise Incorrect(f"Together your corruptions break only {len(all_rules)} different rules; aim for five "
+                        "problems that break five different rules.")
+    lines = "\n".join(f"- `{name}` broke: " + "; ".join(f"{c} ({r})" for c, r in sorted(rules))
+                      for name, rules in broken.items())
+    return f"The schema caught all {len(broken)} problems, {len(all_rules)} different rules in all:\n\n{lines}"
+
+
+def solution_1_1() -> dict:
+    def negative_price(df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        out.loc[out.index[:3], "price_usd"] = -1.0
+        return out
+
+    def duplicated_listing(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([df, df.iloc[:2]], ignore_index=True)
+
+    def unknown_rarity(df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        out.loc[out.index[0], "rarity"] = "Mega Ultra Rare"
+        return out
+
+    def renamed_price_column(df: pd.DataFrame) -> pd.DataFrame:
+        return df.rename(columns={"price_usd": "price"})
+
+    def graded_without_grade(df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        graded_rows = out.index[out["graded"]][:2]
+        out.loc[graded_rows, "grade"] = np.nan
+        return out
+
+    corruptions = {
+        "negative price": negative_price,
+        "duplicated listing": duplicated_listing,
+        "unknown rarity": unknown_rarity,
+        "renamed price column": renamed_price_column,
+        "graded without a grade": graded_without_grade,
+    }
+    return corruptions
+
+
+break_the_data = Exercise(
+    id="1.1",
+    title="Break the data: five problems the schema catches",
+    check_fn=check_corruptions,
+    hints=[
+        "Each function receives a clean DataFrame and returns a *broken copy*. Think of what goes "
+        "wrong in real feeds: impossible values, unknown categories, duplicates, missing values, "
+        "renamed or missing columns.",
+        "Look at the rules table in Module 1 (or `clean_listing_schema()`): `price_usd` must be in "
+        "a range, `rarity` must be a known value, `listing_id` must be unique, a graded listing "
+        "needs a grade... Break one rule per function.",
+        "Pattern for one corruption:\n\n```python\ndef negative_price(df):\n    out = df.copy()\n"
+        "    out.loc[out.index[:3], 'price_usd'] = -1.0\n    return out\n```\n\nForgetting "
+        "`.copy()` modifies the caller's data: the check tests for that.",
+    ],
+    solution=solution_1_1,
+    solution_note="In the notebook, assign the dict to `corruptions`.",
+)
+
+
+# ======================================================================================
+# 1.2 Refactor messy loading code into a tested function
+# ======================================================================================
+PRICE_COLUMNS = ["listing_id", "listing_date", "card_id", "price_usd"]
+
+
+def messy_load(path: str | Path) -> pd.DataFrame:
+    """The code exercise 1.2 starts from, kept as it was found (it runs, and it has bugs)."""
+    df = pd.read_csv(path)
+    df = df[df["price"].notnull()]
+    df["price2"] = 0.0
+    for i, row in df.iterrows():
+        p = str(row["price"])
+        if row["currency"] == "EUR":
+            p = p.replace(" EUR", "").replace(".", "").replace(",", ".")
+            df.loc[i, "price2"] = float(p)
+        elif p.startswith("$"):
+            df.loc[i, "price2"] = float(p[1:].replace(",", ""))
+        elif "." not in p:
+            df.loc[i, "price2"] = float(p) / 100
+        else:
+            df.loc[i, "price2"] = float(p)
+    df = df.drop_duplicates(subset=["listing_id"])
+    df = df[["listing_id", "listing_date", "card_id", "price2"]]
+    df.columns = ["listing_id", "listing_date", "card_id", "price_usd"]
+    return df
+
+
+def solution_1_2_loader(path: str | Path) -> pd.DataFrame:
+    """Load listing prices from a raw feed file: one row per listing, prices in USD.
+
+    - reads every column as text, so nothing is guessed (a Trainer named "N" stays "N");
+    - parses "12.34", "$1,234.50", integer cents ("1234") and "1.234,50 EUR";
+    - drops listings without a price;
+    - keeps the latest scrape of each listing (re-scrapes repeat a listing_id).
+    """
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    text = raw["price"].str.strip()
+    is_eur = raw["currency"].eq("EUR")
+    euro_amount = text.str.removesuffix(" EUR").str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    usd_text = text.str.replace(r"[$,]", "", regex=True)
+    in_cents = ~is_eur & text.str.fullmatch(r"\d+").fillna(False)
+    price = pd.to_numeric(usd_text.where(~is_eur, euro_amount), errors="coerce")
+    price = price.where(~in_cents, price / 100).where(~is_eur, price * EUR_TO_USD).round(2)
+    prices = pd.DataFrame({
+        "listing_id": raw["listing_id"].astype("int64"),
+        "listing_date": pd.to_datetime(raw["listing_date"], format="%Y-%m-%d"),
+        "card_id": raw["card_id"],
+        "price_usd": price,
+        "scraped_at": raw["scraped_at"],
+    })
+    latest = prices.sort_values(["listing_id", "scraped_at"]).drop_duplicates("listing_id", keep="last")
+    return latest[latest["price_usd"].notna()][PRICE_COLUMNS].reset_index(drop=True)
+
+
+def solution_1_2_checks(load, path) -> None:
+    """Checks that would have caught each bug of the messy loader."""
+    df = load(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    assert list(df.columns) == ["listing_id", "listing_date", "card_id", "price_usd"]
+    assert df["listing_id"].is_unique, "one row per listing"
+    assert df["price_usd"].notna().all(), "listings without a price are dropped"
+    prices = df.set_index("listing_id")["price_usd"]
+
+    # a re-scraped listing whose price changed: the latest scrape wins
+    plain = raw[raw["currency"].eq("USD") & raw["price"].str.fullmatch(r"\d+\.\d{2}").fillna(False)]
+    changed = plain[plain.groupby("listing_id")["price"].transform("nunique") > 1]
+    latest = changed.sort_values("scraped_at").groupby("listing_id").tail(1).iloc[0]
+    assert abs(prices[int(latest["listing_id"])] - float(latest["price"])) < 0.005, "latest scrape wins"
+
+    # a euro price is converted at 1.08 USD per EUR
+    eur = raw[raw["currency"].eq("EUR")].iloc[0]
+    amount = float(eur["price"].removesuffix(" EUR").replace(".", "").replace(",", "."))
+    assert abs(prices[int(eur["listing_id"])] - round(amount * 1.08, 2)) < 0.005, "EUR converted to USD"
+
+
+def _read_text(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def _mutant_keeps_first_scrape(path):
+    first = _read_text(path).sort_values("scraped_at").drop_duplicates("listing_id", keep="first")
+    return solution_1_2_loader(io.StringIO(first.to_csv(index=False)))
+
+
+def _mutant_no_euro_conversion(path):
+    df = solution_1_2_loader(path)
+    raw = _read_text(path)
+    eur_ids = raw.loc[raw["currency"].eq("EUR"), "listing_id"].astype("int64")
+    df.loc[df["listing_id"].isin(eur_ids), "price_usd"] = (df["price_usd"] / EUR_TO_USD).round(2)
+    return df
+
+
+def _mutant_keeps_missing_prices(path):
+    df = solution_1_2_loader(path)
+    raw = _read_text(path)
+    missing = raw[raw["price"].isna()].drop_duplicates("listing_id")
+    extra = pd.DataFrame({"listing_id": missing["listing_id"].astype("int64"),
+                          "listing_date": pd.to_datetime(missing["listing_date"]),
+                          "card_id": missing["card_id"], "price_usd": np.nan})
+    return pd.concat([df, extra], ignore_index=True).sort_values("listing_id").reset_index(drop=True)
+
+
+MUTANTS = {
+    "keeps the first (stale) scrape of a re-scraped listing": _mutant_keeps_first_scrape,
+    "forgets to convert EUR prices to USD": _mutant_no_euro_conversion,
+    "keeps listings that have no price": _mutant_keeps_missing_prices,
+}
+
+
+def _compare_prices(got: pd.DataFrame, path: Path) -> None:
+    expected = solution_1_2_loader(path)
+    if not isinstance(got, pd.DataFrame):
+        raise Incorrect(f"Your loader returned {type(got).__name__}, not a DataFrame. Did you forget `return`?")
+    if list(got.columns) != PRICE_COLUMNS:
+        raise Incorrect(f"Expected exactly the columns {PRICE_COLUMNS} in that order, got {list(got.columns)}.")
+    if not pd.api.types.is_integer_dtype(got["listing_id"]):
+        raise Incorrect(f"`listing_id` should be an integer column, got {got['listing_id'].dtype}.")
+    if not pd.api.types.is_datetime64_any_dtype(got["listing_date"]):
+        raise Incorrect(f"`listing_date` should be a datetime64 column, got {got['listing_date'].dtype}: "
+                        "parse it with `pd.to_datetime`.")
+    if not pd.api.types.is_float_dtype(got["price_usd"]):
+        raise Incorrect(f"`price_usd` should be a float column, got {got['price_usd'].dtype}.")
+    if got["listing_id"].duplicated().any():
+        dup = int(got.loc[got["listing_id"].duplicated(), "listing_id"].iloc[0])
+        raise Incorrect(f"listing_id {dup} appears more than once: keep one row per listing (the latest scrape).")
+    if got["price_usd"].isna().any():
+        lid = int(got.loc[got["price_usd"].isna(), "listing_id"].iloc[0])
+        raise Incorrect(f"listing {lid} has no price (NaN): drop listings whose price is missing.")
+    missing = sorted(set(expected["listing_id"]) - set(got["listing_id"]))
+    extra = sorted(set(got["listing_id"]) - set(expected["listing_id"]))
+    if missing:
+        raise Incorrect(f"{len(missing)} listing(s) with a valid price are missing from your result, e.g. {missing[0]}.")
+    if extra:
+        raise Incorrect(f"{len(extra)} listing(s) should not be in your result, e.g. {extra[0]}.")
+    merged = expected.merge(got, on="listing_id", suffixes=("_expected", "_got"))
+    wrong = merged[(merged["price_usd_expected"] - merged["price_usd_got"]).abs() > 0.005]
+    if len(wrong):
+        raw = _read_text(path)
+        row = wrong.iloc[0]
+        feed = raw[raw["listing_id"] == str(int(row["listing_id"]))]
+        texts = ", ".join(f"'{p}' {c} scraped {s}" for p, c, s in
+                          zip(feed["price"], feed["currency"], feed["scraped_at"], strict=True))
+        raise Incorrect(f"{len(wrong)} price(s) differ. Listing {int(row['listing_id'])}: the feed says {texts}; "
+                        f"expected {row['price_usd_expected']:.2f} USD, you returned {row['price_usd_got']:.2f}.")
+    dates = merged[merged["listing_date_expected"] != pd.to_datetime(merged["listing_date_got"])]
+    if len(dates):
+        raise Incorrect(f"{len(dates)} listing date(s) differ, e.g. listing {int(dates['listing_id'].iloc[0])}.")
+
+
+def check_loader_and_checks(load: object, checks: object) -> str:
+    if is_stub(load) and is_stub(checks):
+        raise NotAttempted()
+    path = sample_raw_path()
+    if is_stub(load):
+        raise NotAttempted("Write `load_listing_prices` first (your checks are tested against it and against buggy versions).")
+    got = call_learner(load, str(path), what="load_listing_prices(path)")
+    _compare_prices(got, path)
+    again = call_learner(load, Path(path), what="load_listing_prices(Path(path))")
+    if not isinstance(again, pd.DataFrame) or not again.reset_index(drop=True).equals(got.reset_index(drop=True)):
+        raise Incorrect("Called a second time (with a pathlib.Path), your loader returned something different: "
+                        "it should accept str or Path and give the same result every run.")
+    if is_stub(checks):
+        raise Incorrect("Your loader is correct. Now write `check_loader(load, path)`: checks that would "
+                        "have caught the messy code's bugs.")
+    try:
+        call_learner(checks, solution_1_2_loader, path, what="check_loader on a correct loader")
+    except Incorrect as exc:
+        raise Incorrect(f"Your checks fail on a correct loader, so they would raise false alarms: {exc}") from exc
+    for bug, mutant in MUTANTS.items():
+        try:
+            call_learner(checks, mutant, path, what="check_loader")
+        except Incorrect:
+            continue
+        raise Incorrect(f"Your checks pass on a loader that {bug}. Add a check that catches it.")
+    return ("Your loader matches the reference on every listing, and your checks pass on it while "
+            f"catching all {len(MUTANTS)} bugs of the messy version.")
+
+
+refactor_loader = Exercise(
+    id="1.2",
+    title="Refactor messy loading code into a tested function",
+    check_fn=check_loader_and_checks,
+    hints=[
+        "Start from the behaviour, not the code: one row per listing, the latest scrape, a USD "
+        "price parsed from four formats, no missing prices, proper dtypes. Write the function "
+        "first, then one `assert` per behaviour in `check_loader`.",
+        "Read everything as text: `pd.read_csv(path, dtype=str, keep_default_na=False, "
+        "na_values=[''])`. To keep the latest scrape, sort by `scraped_at` and "
+        "`drop_duplicates('listing_id', keep='last')`. Vectorise the price parsing with `.str` "
+        "methods instead of `iterrows`.",
+        "In `check_loader(load, path)`, compare `load(path)` with facts you can read from the raw "
+        "file yourself: pick a re-scraped listing and assert its price is the latest scrape's; "
+        "pick an EUR row and assert it was multiplied by 1.08; assert no price is NaN. A check "
+        "is an `assert` that raises when the loader is wrong.",
+    ],
+    solution="\n\n\n".join(inspect.getsource(f) for f in (solution_1_2_loader, solution_1_2_checks)),
+    solution_note="`EUR_TO_USD` is 1.08 (importable from `mlcourse.dataset`).",
+)
+
+
+# ======================================================================================
+# 1.3 From slow pandas to fast polars
+# ======================================================================================
+MONTHLY_COLUMNS = ["set_name", "rarity", "month", "median_price", "n_listings"]
+REQUIRED_SPEEDUP = 5.0
+
+
+def slow_monthly_medians(listings: pd.DataFrame) -> pd.DataFrame:
+    """Median price and listing count per set, rarity and month: correct, and slow."""
+    rows = []
+    for (set_name, rarity), group in listings.groupby(["set_name", "rarity"]):
+        months = group["listing_date"].dt.strftime("%Y-%m")
+        for month in sorted(months.unique()):
+            prices = group.loc[months == month, "price_usd"]
+            rows.append({"set_name": set_name, "rarity": rarity, "month": month,
+                         "median_price": prices.median(), "n_listings": len(prices)})
+    return pd.DataFrame(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _speed_data() -> tuple[pd.DataFrame, pl.DataFrame]:
+    listings = load_listings().iloc[:8_000]
+    return listings, pl.from_pandas(listings)
+
+
+def speed_data() -> pl.DataFrame:
+    """The polars frame exercise 1.3 times on (the first 8,000 clean listings)."""
+    return _speed_data()[1]
+
+
+@functools.lru_cache(maxsize=1)
+def slow_reference() -> tuple[pd.DataFrame, float]:
+    """The slow pandas result on the speed data and how long it took (computed once)."""
+    listings, _ = _speed_data()
+    start = time.perf_counter()
+    result = slow_monthly_medians(listings)
+    return result, time.perf_counter() - start
+
+
+def _best_time(fn, data, target_seconds: float, repeats: int = 3) -> float:
+    """Best of up to ``repeats`` runs; stops early once a run beats the target."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call_learner(fn, data, what="fast_monthly_medians(listings)")
+        best = min(best, time.perf_counter() - start)
+        if best <= target_seconds:
+            break
+    return best
+
+
+def check_fast_monthly(fn: object) -> str:
+    if is_stub(fn):
+        raise NotAttempted()
+    data = speed_data()
+    got = call_learner(fn, data, what="fast_monthly_medians(listings)")
+    if isinstance(got, pd.DataFrame):
+        raise Incorrect("Your function returned a pandas DataFrame: the exercise is to do the work in polars "
+                        "and return a polars DataFrame.")
+    if isinstance(got, pl.LazyFrame):
+        raise Incorrect("Your function returned a LazyFrame: call `.collect()` before returning.")
+    if not isinstance(got, pl.DataFrame):
+        raise Incorrect(f"Expected a polars DataFrame, got {type(got).__name__}. Did you forget `return`?")
+    if sorted(got.columns) != sorted(MONTHLY_COLUMNS):
+        raise Incorrect(f"Expected the columns {MONTHLY_COLUMNS}, got {got.columns}.")
+    if got.schema["month"] != pl.String:
+        raise Incorrect(f"`month` should be text like '2024-03', got {got.schema['month']}: use `.dt.strftime('%Y-%m')`.")
+    expected, slow_seconds = slow_reference()
+    keys = ["set_name", "rarity", "month"]
+    mine = got.select(MONTHLY_COLUMNS).to_pandas().sort_values(keys).reset_index(drop=True)
+    ref = expected.sort_values(keys).reset_index(drop=True)
+    if len(mine) != len(ref):
+        raise Incorrect(f"Expected {len(ref)} (set, rarity, month) groups, got {len(mine)}.")
+    if not (mine[keys].astype(str).to_numpy() == ref[keys].astype(str).to_numpy()).all():
+        raise Incorrect("Your groups differ from the reference: group by set_name, rarity and month.")
+    wrong_n = mine["n_listings"].to_numpy() != ref["n_listings"].to_numpy()
+    if wrong_n.any():
+        row = ref[wrong_n].iloc[0]
+        raise Incorrect(f"n_listings differs for {row['set_name']} / {row['rarity']} / {row['month']}: "
+                        f"expected {row['n_listings']}, got {mine[wrong_n]['n_listings'].iloc[0]}.")
+    diff = np.abs(mine["median_price"].to_numpy(dtype=float) - ref["median_price"].to_numpy(dtype=float))
+    if (diff > 1e-6).any():
+        i = int(np.argmax(diff > 1e-6))
+        row = ref.iloc[i]
+        raise Incorrect(f"median_price differs for {row['set_name']} / {row['rarity']} / {row['month']}: "
+                        f"expected {row['median_price']:.6g}, got {mine['median_price'].iloc[i]:.6g}. "
+                        "Is it the median (not the mean)?")
+    fast_seconds = _best_time(fn, data, slow_seconds / REQUIRED_SPEEDUP)
+    speedup = slow_seconds / max(fast_seconds, 1e-9)
+    if speedup < REQUIRED_SPEEDUP:
+        raise Incorrect(f"Same result, but only {speedup:.1f}x faster than the pandas loop "
+                        f"({fast_seconds * 1000:.0f} ms vs {slow_seconds * 1000:.0f} ms); aim for "
+                        f"{REQUIRED_SPEEDUP:.0f}x. Avoid Python loops and `.to_pandas()`: one `group_by().agg()`.")
+    return (f"Same result as the pandas loop, {speedup:.0f}x faster on {len(data):,} listings "
+            f"({fast_seconds * 1000:.1f} ms vs {slow_seconds * 1000:.0f} ms).")
+
+
+def solution_1_3(listings: pl.DataFrame) -> pl.DataFrame:
+    return (
+        listings
+        .with_columns(pl.col("listing_date").dt.strftime("%Y-%m").alias("month"))
+        .group_by("set_name", "rarity", "month")
+        .agg(pl.col("price_usd").median().alias("median_price"), pl.len().alias("n_listings"))
+        .sort("set_name", "rarity", "month")
+    )
+
+
+polars_speedup = Exercise(
+    id="1.3",
+    title="Make a slow pandas aggregation fast with polars",
+    check_fn=check_fast_monthly,
+    hints=[
+        "The slow version loops over groups in Python. polars can do the whole thing in one "
+        "expression: derive the month, group, aggregate.",
+        "`pl.col('listing_date').dt.strftime('%Y-%m')` gives the month as text; "
+        "`.group_by('set_name', 'rarity', 'month').agg(...)` groups.",
+        "Inside `.agg(...)`: `pl.col('price_usd').median().alias('median_price')` and "
+        "`pl.len().alias('n_listings')`.",
+    ],
+    solution=solution_1_3,
+    solution_note="In the notebook the function is called `fast_monthly_medians`.",
+)
