@@ -9,8 +9,16 @@ import re
 import pytest
 
 from mlcourse import progress
-from mlcourse.checker import (CORRECT, INCORRECT, NOT_ATTEMPTED, Exercise, Incorrect, NotAttempted,
-                              call_learner, registry)
+from mlcourse.checker import (
+    CORRECT,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    Exercise,
+    Incorrect,
+    NotAttempted,
+    call_learner,
+    registry,
+)
 
 
 def _check_square(fn):

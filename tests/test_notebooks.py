@@ -44,3 +44,9 @@ def test_notebook_runs_headless_without_errors(notebook: Path, tmp_path: Path):
     for marker in RENDER_FAILURES:
         assert marker not in output, output[-4000:]
     assert (tmp_path / "out.html").stat().st_size > 10_000
+
+
+def test_course_code_passes_ruff():
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "data", "benchmarks"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -39,7 +39,7 @@ def test_each_fault_is_caught_by_its_own_rule(raw_validation):
     raw, errors, _ = raw_validation
     fc = errors.failure_cases.dropna(subset=["index"])
     rule_rows = {}
-    for (column, check), group in fc.groupby(["column", "check"]):
+    for (_column, check), group in fc.groupby(["column", "check"]):
         rule_rows.setdefault(check, set()).update(group["index"].astype(int))
     faults = ds.load_fault_log()
     expected_rule = {
