@@ -20,7 +20,7 @@ def _():
     return EUR_TO_USD, ex01, inspect, mo, np, pd, pl, progress, schemas, time
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 1: Data engineering
@@ -41,7 +41,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Exercise 1.1: Break the data
@@ -101,7 +101,7 @@ def _(ex01):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Exercise 1.2: Refactor messy loading code into a tested function
@@ -112,7 +112,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex01, inspect, mo):
     mo.md(f"""
     ```python
@@ -132,20 +132,26 @@ def _(ex01, time):
 
 
 @app.cell
-def _(messy_result, messy_seconds, mo, sample_path):
+def _(messy_result, messy_seconds, mo, pd, sample_path):
+    sample_raw = pd.read_csv(sample_path, dtype=str, keep_default_na=False, na_values=[""])
+    _eur = (sample_raw.loc[sample_raw["currency"].eq("EUR"), ["listing_id", "price", "currency"]]
+            .astype({"listing_id": "int64"})
+            .merge(messy_result[["listing_id", "price_usd"]], on="listing_id")
+            .rename(columns={"price": "raw price text", "price_usd": "messy price_usd"}).head(5))
     mo.vstack([
         mo.md(f"""
-    On the exercise's sample feed (`{sample_path.name}`, {sum(1 for _ in open(sample_path)) - 1:,}
-    raw rows) it returns {len(messy_result):,} rows in {messy_seconds:.2f} s. The sample has
-    every price format the feed uses, and some listings scraped twice. Look at the result
-    below: the dtypes, and the prices of the EUR rows.
+    On the exercise's sample feed (`{sample_path.name}`, {len(sample_raw):,} raw rows) it
+    returns {len(messy_result):,} rows in {messy_seconds:.2f} s. The sample has every price
+    format the feed uses, and some listings scraped twice. Below: the raw feed's euro rows
+    next to what the messy code made of them. Also look at the dtypes
+    (`messy_result.dtypes`) and at a listing scraped twice.
     """),
-        messy_result.head(),
+        _eur,
     ])
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     **Your task.** Write `load_listing_prices(path)` to replace it, and `check_loader(load,
@@ -159,15 +165,16 @@ def _(mo):
       `card_id` (text) and `price_usd` (float), one row per listing;
     - keep the **latest** scrape of a listing scraped more than once (`scraped_at` says
       when);
-    - parse every price format: `12.34`, `$1,234.50`, integer cents (`1234` is $12.34), and
-      `1.234,50 EUR` (currency `EUR`, converted at `EUR_TO_USD` = 1.08 and rounded to the
-      cent);
+    - parse every price format: `12.34` (plain dollar prices always have two decimals),
+      `$1,234.50`, integer cents (`1234`, no decimal point, is $12.34), and `1.234,50 EUR`
+      (currency `EUR`, converted at `EUR_TO_USD` = 1.08); round every price to the cent;
     - drop listings whose price is missing.
 
     `check_loader(load, path)` receives a loader function and a file path and must raise
     (an `AssertionError` is fine) when the loader is wrong. The check runs your checks on a
-    correct loader (they must pass) and on three buggy loaders, each with one bug of the
-    messy code (your checks must catch all three).
+    correct loader (they must pass) and on three buggy loaders, each with one of the messy
+    code's bugs: it keeps the first scrape of a listing scraped twice, it never converts
+    euros, and it leaves `listing_date` as text. Your checks must catch all three.
     """)
     return
 
@@ -204,18 +211,19 @@ def _(ex01):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Exercise 1.3: Make a slow pandas aggregation fast with polars
 
     A dashboard needs the median price and the number of listings per set, rarity and
-    month. This works, but it loops over groups in Python:
+    month. This works, but it loops over groups in Python, and each trip around the loop
+    costs far more than the arithmetic it does:
     """)
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex01, inspect, mo):
     mo.md(f"""
     ```python
@@ -242,6 +250,11 @@ def _(ex01, mo, slow_result, slow_seconds, speed_listings):
     DataFrame with the columns `set_name`, `rarity`, `month` (text, like `2024-03`),
     `median_price` and `n_listings`, with the same values, at least
     {ex01.REQUIRED_SPEEDUP:.0f}x faster. The check times it on this machine.
+
+    Where the speed comes from: replacing the loop with one group-by over whole columns.
+    A vectorised pandas group-by would be fast too (Module 1, section 6, found both
+    libraries close at this size); the point here is to practise polars' expression API,
+    which you will meet again in pipelines too big for pandas.
     """),
         slow_result.head(),
     ])

@@ -260,3 +260,13 @@ def test_command_line_entry_point(tmp_path):
     assert len(list(tmp_path.glob("*_seed3*"))) == 5
     bad = subprocess.run([sys.executable, str(script), "--n-listings", "5"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "at least 1000" in bad.stderr
+
+
+def test_every_scrape_happens_after_its_listing_went_live(generated):
+    raw = generated.raw
+    assert (raw["scraped_at"].str[:10] >= raw["listing_date"]).all()
+    dup_ids = generated.fault_log.loc[generated.fault_log["fault"] == "duplicate_scrape", "listing_id"].astype(str)
+    repeated = raw[raw["listing_id"].isin(dup_ids)].sort_values(["listing_id", "scraped_at"])
+    latest = repeated.drop_duplicates("listing_id", keep="last").set_index("listing_id")["price"]
+    truth = generated.listings.set_index(generated.listings["listing_id"].astype(str))["price_usd"]
+    assert (latest.astype(float) - truth.loc[latest.index]).abs().max() < 0.005, "the latest scrape holds the true price"

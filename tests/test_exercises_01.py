@@ -85,7 +85,7 @@ def test_1_2_the_messy_loader_itself_fails():
 @pytest.mark.parametrize("bug, message", [
     ("keeps the first (stale) scrape of a re-scraped listing", "scraped"),
     ("forgets to convert EUR prices to USD", "EUR"),
-    ("keeps listings that have no price", "no price"),
+    ("leaves listing_date as text", "datetime64"),
 ])
 def test_1_2_each_bug_of_the_messy_code_is_named(bug, message):
     result = _evaluate(ex01.refactor_loader, ex01.MUTANTS[bug], ex01.solution_1_2_checks)
@@ -110,10 +110,37 @@ def test_1_2_checks_that_reject_a_correct_loader_are_incorrect():
 
 
 def test_1_2_correct_loader_without_checks_asks_for_checks(stubs):
-    result = _evaluate(ex01.refactor_loader, ex01.solution_1_2_loader, stubs["check_loader"])
-    assert result.status in (INCORRECT, NOT_ATTEMPTED)
-    result = _evaluate(ex01.refactor_loader, ex01.solution_1_2_loader, ...)
-    assert result.status == INCORRECT and "check_loader" in result.message
+    for checks in (stubs["check_loader"], ...):
+        result = _evaluate(ex01.refactor_loader, ex01.solution_1_2_loader, checks)
+        assert result.status == INCORRECT and "Now write `check_loader" in result.message
+
+
+def test_1_2_checks_must_raise_not_return_false():
+    def returns_false(load, path):
+        return bool(load(path)["listing_id"].is_unique and False)
+
+    result = _evaluate(ex01.refactor_loader, ex01.solution_1_2_loader, returns_false)
+    assert result.status == INCORRECT and "must *raise*" in result.message
+
+
+def test_1_2_prices_must_be_rounded_to_the_cent():
+    def unrounded(path):
+        df = ex01.solution_1_2_loader(path)
+        return df.assign(price_usd=df["price_usd"] + 0.001)
+
+    result = _evaluate(ex01.refactor_loader, unrounded, ex01.solution_1_2_checks)
+    assert result.status == INCORRECT and "round prices to the cent" in result.message
+
+
+def test_learner_errors_point_at_the_learners_line_not_into_pandas():
+    def price_as_text(df):
+        out = df.copy()
+        out["price_usd"] = out["price_usd"] + "$"
+        return out
+
+    result = _evaluate(ex01.break_the_data, {**ex01.solution_1_1(), "text": price_as_text})
+    assert result.status == INCORRECT
+    assert 'out["price_usd"] + "$"' in result.message, result.message
 
 
 @pytest.mark.parametrize("junk, message", [

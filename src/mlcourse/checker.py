@@ -20,6 +20,7 @@ learner's exception, a wrong type or a checker bug all become a clear message.
 from __future__ import annotations
 
 import inspect
+import sysconfig
 import textwrap
 import traceback
 from collections.abc import Callable
@@ -73,13 +74,18 @@ def call_learner(fn: Any, *args: Any, what: str = "your function", **kwargs: Any
         raise Incorrect(f"{what} raised {type(exc).__name__}: {exc}{where}") from exc
 
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_NOT_LEARNER_CODE = tuple(
+    {str(Path(__file__).resolve().parent)}
+    | {str(Path(p).resolve()) for key in ("stdlib", "platstdlib", "purelib", "platlib")
+       if (p := sysconfig.get_paths().get(key))}
+)
 
 
 def _learner_line(exc: BaseException) -> str:
-    """The last source line of the traceback outside the course package (the learner's)."""
+    """The deepest traceback line in the learner's own code (not the course, a library or Python)."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.line and not str(Path(frame.filename).resolve()).startswith(_PACKAGE_DIR):
+        filename = str(Path(frame.filename).resolve())
+        if frame.line and not filename.startswith(_NOT_LEARNER_CODE) and "site-packages" not in filename:
             return frame.line.strip()
     return ""
 

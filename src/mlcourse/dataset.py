@@ -28,7 +28,7 @@ import pandas as pd
 
 from mlcourse import reference as ref
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_SEED = 42
 DEFAULT_N_LISTINGS = 120_000
 
@@ -561,17 +561,19 @@ def inject_faults(listings: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.D
     hp_rows = take(FAULT_RATES["hp_as_string"] * is_pokemon.mean(), is_pokemon)
     raw.loc[hp_rows, "hp"] = raw.loc[hp_rows, "hp"] + " HP"
 
-    # duplicate scrapes: an older copy of the row, sometimes at a different price
+    # duplicate scrapes: the scraper saw the listing twice. The first scrape (the extra,
+    # older row) is the one above; the final scrape, days later, holds the final price.
     plain_price = np.ones(n, dtype=bool)
     plain_price[np.concatenate([missing_rows, dollar_rows, eur_rows, cents_rows])] = False
     dup_rows = take(FAULT_RATES["duplicate_scrape"], plain_price)
     dups = raw.iloc[dup_rows].copy()
-    days_older = rng.integers(1, 10, size=len(dup_rows))
-    older = scraped.iloc[dup_rows] - pd.to_timedelta(days_older, unit="D")
-    dups["scraped_at"] = older.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
     changed = rng.random(len(dup_rows)) < 0.5
     dups["price"] = _fmt_usd(price[dup_rows] * np.where(changed, rng.uniform(1.03, 1.15, len(dup_rows)), 1.0)).to_numpy()
-    dup_time = sort_time[dup_rows] - days_older * 86_400
+    dup_time = sort_time[dup_rows].copy()
+    days_later = rng.integers(1, 10, size=len(dup_rows))
+    final_scrape = scraped.iloc[dup_rows] + pd.to_timedelta(days_later, unit="D")
+    raw.loc[dup_rows, "scraped_at"] = final_scrape.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
+    sort_time[dup_rows] += days_later * 86_400
 
     # multi-card lots posted as if they were single cards
     lot_src = take(FAULT_RATES["lot_as_single"], anywhere)

@@ -43,6 +43,9 @@ def raw_listing_schema(cards: pd.DataFrame) -> pa.DataFrameSchema:
         release = df["card_id"].map(release_of)
         return release.isna() | df["listing_date"].isna() | (df["listing_date"] >= release)
 
+    def scraped_after_listing(df: pd.DataFrame) -> pd.Series:
+        return df["scraped_at"].isna() | df["listing_date"].isna() | (df["scraped_at"].str[:10] >= df["listing_date"])
+
     def ungraded_title_has_no_grade(df: pd.DataFrame) -> pd.Series:
         return ~(df["graded"].eq("False") & df["title"].fillna("").str.contains(GRADED_TITLE_PATTERN))
 
@@ -99,6 +102,8 @@ def raw_listing_schema(cards: pd.DataFrame) -> pa.DataFrameSchema:
                      error="rarity matches the catalog's rarity for the card_id"),
             pa.Check(listed_after_release, name="listed_after_release",
                      error="listing_date on or after the set's release"),
+            pa.Check(scraped_after_listing, name="scraped_after_listing",
+                     error="scraped_at on or after listing_date"),
             pa.Check(ungraded_title_has_no_grade, name="ungraded_title_has_no_grade",
                      error="an ungraded listing's title names no grader and grade"),
         ],
@@ -188,7 +193,10 @@ def rules_table(schema: pa.DataFrameSchema) -> pd.DataFrame:
     """The schema's rules as a table a learner can read: column, dtype, nullable, unique, checks."""
     rows = []
     for name, col in schema.columns.items():
-        rows.append({"column": name, "dtype": str(col.dtype), "nullable": col.nullable, "unique": col.unique,
+        dtype = str(col.dtype)
+        if dtype.startswith("datetime64"):
+            dtype = "datetime64 (any unit)"  # pandera checks datetimes without their unit
+        rows.append({"column": name, "dtype": dtype, "nullable": col.nullable, "unique": col.unique,
                      "checks": "; ".join(str(c.error or c.name) for c in col.checks)})
     for check in schema.checks:
         rows.append({"column": "<table>", "dtype": "", "nullable": "", "unique": "",

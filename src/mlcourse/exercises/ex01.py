@@ -196,7 +196,7 @@ def messy_load(path: str | Path) -> pd.DataFrame:
 def solution_1_2_loader(path: str | Path) -> pd.DataFrame:
     """Load listing prices from a raw feed file: one row per listing, prices in USD.
 
-    - reads every column as text, so nothing is guessed (a Trainer named "N" stays "N");
+    - reads every column as text, so nothing is guessed (and "NA" or "null" stay text);
     - parses "12.34", "$1,234.50", integer cents ("1234") and "1.234,50 EUR";
     - drops listings without a price;
     - keeps the latest scrape of each listing (re-scrapes repeat a listing_id).
@@ -227,6 +227,7 @@ def solution_1_2_checks(load, path) -> None:
     assert list(df.columns) == ["listing_id", "listing_date", "card_id", "price_usd"]
     assert df["listing_id"].is_unique, "one row per listing"
     assert df["price_usd"].notna().all(), "listings without a price are dropped"
+    assert pd.api.types.is_datetime64_any_dtype(df["listing_date"]), "listing_date is a date"
     prices = df.set_index("listing_id")["price_usd"]
 
     # a re-scraped listing whose price changed: the latest scrape wins
@@ -258,20 +259,16 @@ def _mutant_no_euro_conversion(path):
     return df
 
 
-def _mutant_keeps_missing_prices(path):
+def _mutant_date_left_as_text(path):
     df = solution_1_2_loader(path)
-    raw = _read_text(path)
-    missing = raw[raw["price"].isna()].drop_duplicates("listing_id")
-    extra = pd.DataFrame({"listing_id": missing["listing_id"].astype("int64"),
-                          "listing_date": pd.to_datetime(missing["listing_date"]),
-                          "card_id": missing["card_id"], "price_usd": np.nan})
-    return pd.concat([df, extra], ignore_index=True).sort_values("listing_id").reset_index(drop=True)
+    return df.assign(listing_date=df["listing_date"].dt.strftime("%Y-%m-%d"))
 
 
+# The messy loader's three bugs, one per buggy loader: the learner's checks must catch each.
 MUTANTS = {
     "keeps the first (stale) scrape of a re-scraped listing": _mutant_keeps_first_scrape,
     "forgets to convert EUR prices to USD": _mutant_no_euro_conversion,
-    "keeps listings that have no price": _mutant_keeps_missing_prices,
+    "leaves listing_date as text": _mutant_date_left_as_text,
 }
 
 
@@ -300,6 +297,10 @@ def _compare_prices(got: pd.DataFrame, path: Path) -> None:
         raise Incorrect(f"{len(missing)} listing(s) with a valid price are missing from your result, e.g. {missing[0]}.")
     if extra:
         raise Incorrect(f"{len(extra)} listing(s) should not be in your result, e.g. {extra[0]}.")
+    unrounded = (got["price_usd"] * 100 - (got["price_usd"] * 100).round()).abs() > 1e-6
+    if unrounded.any():
+        row = got[unrounded].iloc[0]
+        raise Incorrect(f"listing {int(row['listing_id'])} has price {row['price_usd']!r}: round prices to the cent.")
     merged = expected.merge(got, on="listing_id", suffixes=("_expected", "_got"))
     wrong = merged[(merged["price_usd_expected"] - merged["price_usd_got"]).abs() > 0.005]
     if len(wrong):
@@ -334,11 +335,17 @@ def check_loader_and_checks(load: object, checks: object) -> str:
         call_learner(checks, solution_1_2_loader, path, what="check_loader on a correct loader")
     except Incorrect as exc:
         raise Incorrect(f"Your checks fail on a correct loader, so they would raise false alarms: {exc}") from exc
+    except NotAttempted as exc:
+        raise Incorrect("Your loader is correct. Now write `check_loader(load, path)`: checks that would have "
+                        "caught the messy code's bugs.") from exc
     for bug, mutant in MUTANTS.items():
         try:
-            call_learner(checks, mutant, path, what="check_loader")
+            returned = call_learner(checks, mutant, path, what="check_loader")
         except Incorrect:
             continue
+        if returned is not None:
+            raise Incorrect(f"check_loader returned {returned!r} for a loader that {bug}. It must *raise* when "
+                            "the loader is wrong: use `assert condition, 'message'`, not `return`.")
         raise Incorrect(f"Your checks pass on a loader that {bug}. Add a check that catches it.")
     return ("Your loader matches the reference on every listing, and your checks pass on it while "
             f"catching all {len(MUTANTS)} bugs of the messy version.")
@@ -351,15 +358,17 @@ refactor_loader = Exercise(
     hints=[
         "Start from the behaviour, not the code: one row per listing, the latest scrape, a USD "
         "price parsed from four formats, no missing prices, proper dtypes. Write the function "
-        "first, then one `assert` per behaviour in `check_loader`.",
+        "first, then one `assert` per bug of the messy code in `check_loader`: it keeps the first "
+        "scrape, it never converts euros, and it leaves the date as text.",
         "Read everything as text: `pd.read_csv(path, dtype=str, keep_default_na=False, "
         "na_values=[''])`. To keep the latest scrape, sort by `scraped_at` and "
         "`drop_duplicates('listing_id', keep='last')`. Vectorise the price parsing with `.str` "
         "methods instead of `iterrows`.",
         "In `check_loader(load, path)`, compare `load(path)` with facts you can read from the raw "
-        "file yourself: pick a re-scraped listing and assert its price is the latest scrape's; "
-        "pick an EUR row and assert it was multiplied by 1.08; assert no price is NaN. A check "
-        "is an `assert` that raises when the loader is wrong.",
+        "file yourself: pick a re-scraped listing *whose price changed between scrapes* (about "
+        "half of them) and assert the loader kept the latest price; pick an EUR row and assert it "
+        "was multiplied by 1.08; assert `listing_date` is a datetime column. A check is an "
+        "`assert` that raises when the loader is wrong.",
     ],
     solution="\n\n\n".join(inspect.getsource(f) for f in (solution_1_2_loader, solution_1_2_checks)),
     solution_note="`EUR_TO_USD` is 1.08 (importable from `mlcourse.dataset`).",
