@@ -201,13 +201,13 @@ def _(alt, pd, segments):
         segments[["channel"]].assign(method="price guide", error=segments["rule error ($)"]),
         segments[["channel"]].assign(method="model", error=segments["model error ($)"]),
     ])
-    alt.Chart(_long).mark_bar().encode(
+    alt.Chart(_long).mark_point(filled=True, size=140).encode(
         x=alt.X("error:Q", title="mean pricing error per listing ($, log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y("method:N", title=None),
-        color=alt.Color("method:N", legend=None),
-        row=alt.Row("channel:N", title=None),
+        y=alt.Y("channel:N", title=None),
+        color=alt.Color("method:N", title=None),
+        shape=alt.Shape("method:N", title=None),
         tooltip=["channel", "method", alt.Tooltip("error:Q", format="$,.2f")],
-    ).properties(height=45, width=420, title="Pricing error by sales channel")
+    ).properties(height=120, width=420, title="Pricing error by sales channel")
     return
 
 
@@ -510,10 +510,10 @@ def _(alt, business, mo, roi_inputs, roi_result):
     mo.stop(roi_result is None)
     _curve = business.cumulative_value(roi_inputs, months=max(24, roi_inputs.horizon_months))
     _line = alt.Chart(_curve).mark_line(point=True).encode(
-        x=alt.X("month:Q"), y=alt.Y("cumulative net value ($):Q"),
+        x=alt.X("month:Q"), y=alt.Y("cumulative net value ($):Q", title="cumulative net value ($)"),
         tooltip=["month", alt.Tooltip("cumulative net value ($):Q", format="$,.0f")],
     )
-    _zero = alt.Chart(_curve.head(1).assign(zero=0)).mark_rule(strokeDash=[4, 4]).encode(y="zero:Q")
+    _zero = alt.Chart(_curve.head(1).assign(zero=0)).mark_rule(strokeDash=[4, 4]).encode(y=alt.Y("zero:Q", title=None))
     _change = 0.2
     _tornado = business.sensitivity(roi_inputs, change=_change)
     _bars = alt.Chart(_tornado.melt(id_vars=["input", "swing"], value_vars=["low", "high"],

@@ -124,13 +124,14 @@ def _(mo, price_facts):
 
 @app.cell
 def _(alt, linear_histogram, log_histogram, mo):
-    _linear = alt.Chart(linear_histogram).mark_bar().encode(
+    _linear = alt.Chart(linear_histogram).mark_rect().encode(
         x=alt.X("price from ($):Q", title="price ($)"), x2="price to ($):Q", y=alt.Y("listings:Q"),
+        y2=alt.datum(0),
         tooltip=["price from ($)", "price to ($)", "listings"],
     ).properties(width=300, height=200, title="Linear scale: one bar holds most listings")
-    _log = alt.Chart(log_histogram).mark_bar().encode(
+    _log = alt.Chart(log_histogram).mark_rect().encode(
         x=alt.X("price from ($):Q", title="price ($, log scale)", scale=alt.Scale(type="log")),
-        x2="price to ($):Q", y=alt.Y("listings:Q"),
+        x2="price to ($):Q", y=alt.Y("listings:Q"), y2=alt.datum(0),
         tooltip=[alt.Tooltip("price from ($):Q", format="$,.2f"), alt.Tooltip("price to ($):Q", format="$,.2f"),
                  "listings"],
     ).properties(width=300, height=200, title="Log scale: the shape appears")
@@ -243,13 +244,17 @@ def _(listings, log_price, pd):
 @app.cell
 def _(alt, correlation_long, mo, pearson):
     _order = list(pearson.columns)
-    _heat = alt.Chart().mark_rect().encode(
-        x=alt.X("x:N", sort=_order, title=None), y=alt.Y("y:N", sort=_order, title=None),
-        color=alt.Color("correlation:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
-        tooltip=["x", "y", alt.Tooltip("correlation:Q", format=".2f")],
-    ).properties(width=220, height=220)
-    _text = alt.Chart().mark_text(fontSize=9).encode(
-        x=alt.X("x:N", sort=_order), y=alt.Y("y:N", sort=_order), text=alt.Text("correlation:Q", format=".2f"))
+
+    def _heatmap(method: str):
+        _data = correlation_long[correlation_long["method"].eq(method)]
+        _base = alt.Chart(_data).encode(x=alt.X("x:N", sort=_order, title=None),
+                                        y=alt.Y("y:N", sort=_order, title=None))
+        _cells = _base.mark_rect().encode(
+            color=alt.Color("correlation:Q", scale=alt.Scale(scheme="redblue", domain=[-1, 1])),
+            tooltip=["x", "y", alt.Tooltip("correlation:Q", format=".2f")])
+        _labels = _base.mark_text(fontSize=9).encode(text=alt.Text("correlation:Q", format=".2f"))
+        return (_cells + _labels).properties(width=220, height=220, title=method)
+
     _with_price = pearson["log_price"].drop("log_price")
     _stat_links = pearson.loc["base_stat_total", ["hp", "attack", "defense", "speed"]]
     mo.vstack([
@@ -264,7 +269,7 @@ def _(alt, correlation_long, mo, pearson):
     with log price is {_with_price.abs().max():.2f} ({_with_price.abs().idxmax()}). A weak
     correlation does not make a feature useless (question 5 below).
     """),
-        alt.layer(_heat, _text, data=correlation_long).facet(column=alt.Column("method:N", title=None)),
+        alt.hconcat(*(_heatmap(m) for m in correlation_long["method"].unique())),
     ])
     return
 
@@ -278,14 +283,14 @@ def _(mo):
 
 
 @app.cell
-def _(alt, listings, np, scatter_feature):
+def _(alt, listings, np, reference, scatter_feature):
     _n = 2_000
     _sample = listings[listings["supertype"].eq("Pokemon")].sample(_n, random_state=0)
     _points = _sample.assign(x=_sample[scatter_feature.value].astype("float64"),
                              log10_price=np.log10(_sample["price_usd"]))[["x", "log10_price", "rarity"]]
     alt.Chart(_points).mark_circle(size=12, opacity=0.4).encode(
         x=alt.X("x:Q", title=scatter_feature.value), y=alt.Y("log10_price:Q", title="log10(price)"),
-        color=alt.Color("rarity:N", sort=None), tooltip=["x", "log10_price", "rarity"],
+        color=alt.Color("rarity:N", sort=reference.RARITY_ORDER), tooltip=["x", "log10_price", "rarity"],
     ).properties(width=460, height=260, title=f"{scatter_feature.value} against price ({_n:,} Pokemon listings)")
     return
 
@@ -403,8 +408,9 @@ def _(listings, np, pd):
     release_premium["premium"] = np.exp(release_premium["median_log_gap"]) - 1
     _monthly = listings[listings["era"].isin(["wotc", "sv"])].assign(
         month=listings["listing_date"].dt.to_period("M").dt.to_timestamp(), log_price=np.log(listings["price_usd"]))
-    market_by_month = (_monthly.groupby(["era", "month"])["log_price"].median().reset_index()
-                       .assign(median_price=lambda d: np.exp(d["log_price"])))
+    market_by_month = (_monthly.groupby(["era", "month"])["log_price"].agg(["median", "size"]).reset_index()
+                       .query("size >= 50")  # months with too few listings give noisy medians
+                       .assign(median_price=lambda d: np.exp(d["median"])))
     return market_by_month, release_premium
 
 
@@ -541,11 +547,12 @@ def _(alt, legendary_correlation, legendary_premium, mo):
     another: an **interaction**. A linear model needs it spelled out (a product column
     `is_legendary x chase_rarity`); a tree ensemble can find it, given enough data.
     """),
-        alt.Chart(legendary_premium).mark_bar().encode(
+        (alt.Chart(legendary_premium).mark_bar().encode(
             x=alt.X("legendary premium:Q", title="median price, legendary / non-legendary"),
             y=alt.Y("rarity:N", sort=None, title=None),
             tooltip=["rarity", alt.Tooltip("legendary premium:Q", format=".2f")],
-        ).properties(width=420, height=260, title="The legendary premium, by rarity"),
+        ) + alt.Chart(legendary_premium.head(1)).mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1.0))
+         ).properties(width=420, height=260, title="The legendary premium, by rarity (dashed: no premium)"),
     ])
     return
 
@@ -586,7 +593,8 @@ def _(alt, pd, scoreboard):
     _chart = alt.Chart(_long).mark_bar().encode(
         x=alt.X("r2:Q", title="validation R²", scale=alt.Scale(domain=[0.8, 1.0], clamp=True)),
         y=alt.Y("version:N", title=None), color=alt.Color("version:N", legend=None),
-        row=alt.Row("leak:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=360)),
+        row=alt.Row("leak:N", title=None, sort=list(scoreboard["leak"]),
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=360)),
         tooltip=["leak", "version", alt.Tooltip("r2:Q", format=".4f")],
     ).properties(width=360, height=40, title="Each leak against its fix")
     _chart
