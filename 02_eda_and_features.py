@@ -491,7 +491,8 @@ def _(encoding_facts, encoding_scores, mo, split_train):
 
     Which *card* it is carries information no column has (its artwork, its print run). But
     `card_id` has {encoding_facts['train_cards']:,} values in {len(split_train):,} training
-    listings, a median of {encoding_facts['listings_per_card']:.0f} listing(s) per card:
+    listings, a median of {encoding_facts['listings_per_card']:.0f}
+    listing{"" if encoding_facts['listings_per_card'] == 1 else "s"} per card:
     one-hot encoding it would give a column per card. **Target encoding** replaces each
     category by the mean target of its rows.
 

@@ -260,7 +260,7 @@ class LeakAudit:
         return found
 
 
-def _changed(a: np.ndarray, b: np.ndarray, tolerance: float) -> float:
+def _largest_change(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(np.asarray(a, dtype="float64") - np.asarray(b, dtype="float64")), initial=0.0))
 
 
@@ -272,17 +272,17 @@ def audit(fit_predict: FitPredict, train: pd.DataFrame, valid: pd.DataFrame, tol
     """
     first = np.asarray(fit_predict(train.copy(), valid.copy()), dtype="float64")
     second = np.asarray(fit_predict(train.copy(), valid.copy()), dtype="float64")
-    if _changed(first, second, tolerance) > tolerance:
+    if _largest_change(first, second) > tolerance:
         return LeakAudit(deterministic=False, uses_validation_prices=False, fits_on_validation_rows=False,
-                         largest_change=_changed(first, second, tolerance))
+                         largest_change=_largest_change(first, second))
     rng = np.random.default_rng(0)
     shuffled = valid.copy()
     shuffled[TARGET] = rng.permutation(shuffled[TARGET].to_numpy())
     with_shuffled_prices = np.asarray(fit_predict(train.copy(), shuffled), dtype="float64")
-    price_change = _changed(first, with_shuffled_prices, tolerance)
+    price_change = _largest_change(first, with_shuffled_prices)
     every_other = valid.iloc[::2].reset_index(drop=True)
     on_fewer_rows = np.asarray(fit_predict(train.copy(), every_other), dtype="float64")
-    rows_change = _changed(first[::2], on_fewer_rows, tolerance)
+    rows_change = _largest_change(first[::2], on_fewer_rows)
     return LeakAudit(deterministic=True, uses_validation_prices=price_change > tolerance,
                      fits_on_validation_rows=rows_change > tolerance,
                      largest_change=max(price_change, rows_change))
