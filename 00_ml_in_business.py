@@ -18,7 +18,7 @@ def _():
     return alt, business, dataclasses, dataset, inspect, mo, np, pd
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(business, mo):
     mo.md(f"""
     # Module 0: Machine learning in business
@@ -48,7 +48,7 @@ def _(business, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 1. Rules, heuristics or machine learning?
@@ -130,7 +130,7 @@ def _(business, checklist_boxes, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ### 1.2 Test the decision on data: a price rule against a model
@@ -184,7 +184,7 @@ def _(business, comparison, mo, overall_errors, price_rule, train_listings):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     An average hides the answer that matters. Listings go through three **channels**, set by
@@ -300,7 +300,7 @@ def _(business, claimed_accuracy, imbalanced, mo, pd):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     Here is a real model: a logistic regression that flags marketplace listings likely to
@@ -403,7 +403,7 @@ def _(business, dataset, mo, np):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 3. Defining success metrics
@@ -427,7 +427,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(business, inspect, mo):
     mo.md(f"""
     ```python
@@ -575,7 +575,7 @@ def _(alt, business, comparison, error_tolerance, mo, pd):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ### 3.3 North-star metrics
@@ -620,7 +620,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     **Common failure modes**, roughly in the order they bite:
@@ -675,7 +675,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 6. Pause and think
@@ -779,7 +779,7 @@ def _(business, high_value, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Key takeaways

@@ -44,7 +44,7 @@ def _():
     )
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Module 2: Exploratory analysis, feature engineering, and leakage
@@ -104,7 +104,7 @@ def _(listings, log_price, np, pd):
     return linear_histogram, log_histogram, price_facts
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, price_facts):
     mo.md(f"""
     ## 1. Exploring the card market
@@ -139,7 +139,7 @@ def _(alt, linear_histogram, log_histogram, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     Three reasons to model **log(price)** rather than the price:
@@ -558,7 +558,7 @@ def _(alt, legendary_correlation, legendary_premium, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, split_train, split_valid):
     mo.md(f"""
     ## 3. Data leakage, measured
@@ -725,7 +725,7 @@ def _(features, leakage, listings, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 4. Pipelines and ColumnTransformer, from scratch
@@ -789,7 +789,7 @@ def _(build_price_pipeline, leakage, pipeline_inputs, split_train, split_valid):
     return pipeline_columns, pipeline_r2
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, pipeline_columns, pipeline_r2, split_train):
     mo.md(f"""
     Fitted on the {len(split_train):,} training listings, the pipeline turns the inputs into
@@ -847,7 +847,7 @@ def _(cv_scores, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 5. Pause and think
@@ -948,7 +948,7 @@ def _(legendary_correlation, legendary_premium, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Key takeaways

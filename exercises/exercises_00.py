@@ -15,7 +15,7 @@ def _():
     return business, ex00, mo, np, pd, progress
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 0: ML in business

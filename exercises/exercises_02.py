@@ -17,7 +17,7 @@ def _():
     return ex02, features, inspect, leakage, mo, np, pd, progress
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 2: Features and leakage
@@ -210,7 +210,7 @@ def _(ex02):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(listings_2_3, mo):
     mo.md(f"""
     *Explore before you guess:* `listings_2_3` holds the {len(listings_2_3):,} listings the
