@@ -26,19 +26,12 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
+
+from mlcourse.service.latency import summarize
 
 TARGET_SINGLE_P99_MS = 10.0
 TARGET_BATCH_P99_MS = 50.0
 WARM_SINGLES, WARM_BATCHES = 50, 2
-
-
-def percentiles(values_ms: list[float]) -> dict[str, float]:
-    if not values_ms:
-        return {"p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
-    arr = np.asarray(values_ms)
-    return {"p50": float(np.percentile(arr, 50)), "p95": float(np.percentile(arr, 95)),
-            "p99": float(np.percentile(arr, 99)), "max": float(arr.max())}
 
 
 def run_phase(client: httpx.Client, path: str, bodies: list, count: int, deadline: float) -> tuple[list[float], int]:
@@ -102,10 +95,10 @@ def main() -> int:
                                                                           server_batch, None)]
     print(f"\n{'request':<26}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for name, values, errors in rows:
-        p = percentiles(values)
+        p = summarize(values)
         err = "" if errors is None else str(errors)
         print(f"{name:<26}{len(values):>7}{err:>8}{p['p50']:>9.2f}{p['p95']:>9.2f}{p['p99']:>9.2f}{p['max']:>9.2f}")
-    single_p99, batch_p99 = percentiles(single_ms)["p99"], percentiles(batch_ms)["p99"]
+    single_p99, batch_p99 = summarize(single_ms)["p99"], summarize(batch_ms)["p99"]
     errors = single_errors + batch_errors
     print(f"\nsingle-prediction throughput: {len(single_ms) / (sum(single_ms) / 1000):.0f} requests/s sequential; "
           f"batch: {len(batch_ms) * batch_size / (sum(batch_ms) / 1000):,.0f} listings/s")

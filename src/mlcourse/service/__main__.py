@@ -58,7 +58,10 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(model, request_log=log)
     print(f"Serving {model.version} on http://{args.host}:{args.port} (docs at /docs); "
           f"request log: {log.path}", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    finally:
+        log.close()
     return 0
 
 

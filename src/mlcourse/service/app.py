@@ -207,8 +207,7 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
         warm_up(service.model)
         service.ready = True
         yield
-        service.ready = False
-        service.log.close()
+        service.ready = False  # the log belongs to the caller: it may outlive this app
 
     app = FastAPI(
         title="Card price service",

@@ -132,6 +132,7 @@ class PricingModel:
     booster: xgb.Booster
     preprocessor: ColumnTransformer
     metadata: dict[str, Any]
+    training_seconds: float | None = None  # set when trained in this process (not saved: files stay byte-stable)
     _known: dict[str, frozenset[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -266,6 +267,7 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
     Same data and config, same bytes: one thread, fixed seed, a time-ordered split.
     """
     config = config or TrainingConfig()
+    started = time.perf_counter()
     if listings is None:
         listings = load_listings()
     data = pricing_subset(listings).sort_values("listing_id", kind="stable").reset_index(drop=True)
@@ -326,7 +328,7 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
                       "log_predictions": [float(v) for v in staged.predict_log(
                           listings_frame(CardListing.model_validate(p) for p in reference_payloads))]},
     }
-    return PricingModel(booster, preprocessor, metadata)
+    return PricingModel(booster, preprocessor, metadata, training_seconds=time.perf_counter() - started)
 
 
 # ======================================================================================
