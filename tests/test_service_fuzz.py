@@ -13,12 +13,14 @@ Two fuzzers, both bounded (a few hundred requests, seconds):
 from __future__ import annotations
 
 import json
+import tempfile
 
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,6 +33,9 @@ from mlcourse.service.app import create_app
 from mlcourse.service.model import TrainingConfig, train_model
 from mlcourse.service.requestlog import RequestLog
 from mlcourse.service.schemas import CardListing
+
+# Hypothesis caches what it learns in .hypothesis/ of the working directory: keep it out of the repository.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="mlcourse-hypothesis-"))
 
 VALID = CardListing.model_config["json_schema_extra"]["examples"][0]
 FUZZ = settings(max_examples=60, deadline=None, database=None, derandomize=True,

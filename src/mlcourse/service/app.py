@@ -177,8 +177,8 @@ def _batch_summary(frame: pd.DataFrame) -> dict[str, Any]:
     summary: dict[str, Any] = {"n": len(frame)}
     for column in SUMMARY_COLUMNS:
         summary[column] = dict(Counter(frame[column].tolist()).most_common(5))
-    dates = pd.to_datetime(frame["listing_date"])
-    summary["listing_date"] = [dates.min().date().isoformat(), dates.max().date().isoformat()]
+    dates = frame["listing_date"].tolist()  # datetime.date objects from the validated requests
+    summary["listing_date"] = [min(dates).isoformat(), max(dates).isoformat()]
     return summary
 
 

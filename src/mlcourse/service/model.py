@@ -179,10 +179,10 @@ class PricingModel:
             if column not in listings:
                 continue
             known = self._known[column]
-            for position, value in enumerate(listings[column].tolist()):
-                if value is not None and value == value and value not in known:
-                    found.append((position, column, value))
-        return found
+            values = listings[column].tolist()
+            if set(values) - known - {None}:  # the usual case, all known, costs one set difference
+                found += [(i, column, v) for i, v in enumerate(values) if v is not None and v == v and v not in known]
+        return sorted(found)
 
     def save(self, directory: str | Path | None = None) -> Path:
         """Write model.json and metadata.json (atomically) into ``directory``."""
