@@ -1069,8 +1069,8 @@ def _(mo, validation_responses):
     API never crashing on it and for telling them exactly what to fix. Malformed input is
     not an exceptional event for a public interface: it is a certainty (typos, old client
     versions, a NaN from someone's spreadsheet, an attacker). The contract is yours: the
-    {_n} bad requests of section 3 all got a 422 naming the field, and a fuzzer
-    throws thousands more at the service in the test suite. A crash on bad input is also a
+    {_n} bad requests of section 3 all got a 422 naming the field, and the fuzzers
+    in the test suite throw hundreds more at it on every run. A crash on bad input is also a
     security problem (a request that kills a worker is a denial-of-service attack) and an
     operations problem (a 500 pages *you* for *their* mistake). The division of labour:
     validate at the boundary, reject with a specific message, log it (which fields do
