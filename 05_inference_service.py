@@ -534,7 +534,8 @@ def _(RequestLog, TestClient, model, pd, service_app, service_model, valid_listi
 
 
 @app.cell
-def _(mo, notebook_log, pd):
+def _(mo, notebook_log, ours_nan, pd, validation_responses):
+    _ = (validation_responses, ours_nan)  # show the log after section 3's requests
     _records = pd.DataFrame(notebook_log.recent())
     _columns = [c for c in ["time", "path", "status", "latency_ms", "model_version", "errors", "prediction"]
                 if c in _records.columns]
