@@ -68,6 +68,7 @@ def main() -> int:
 
     batch_size = min(args.batch_size, MAX_BATCH)
     with tempfile.TemporaryDirectory(prefix="bench-service-") as tmp:
+        os.environ["MLCOURSE_OUTPUT_DIR"] = tmp  # the server process inherits it: nothing lands in the repository
         start = time.perf_counter()
         model = train_model()
         model_dir = model.save(Path(tmp) / "model")

@@ -16,8 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from mlcourse.service.model import ModelLoadError, TrainingConfig, default_model_dir, load_model, train_model
+from mlcourse.service.model import ModelLoadError, TrainingConfig, load_model, train_model
 from mlcourse.service.requestlog import RequestLog, default_log_path
+
+MODEL_DIR_HELP = "default: outputs/card_pricer (under $MLCOURSE_OUTPUT_DIR if set)"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -71,16 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train the pricing model and save it")
-    train.add_argument("--model-dir", type=Path, default=None, help=f"default: {default_model_dir()}")
+    train.add_argument("--model-dir", type=Path, default=None, help=MODEL_DIR_HELP)
     train.add_argument("--rounds", type=int, default=TrainingConfig.rounds, help="number of trees")
     train.add_argument("--max-depth", type=int, default=TrainingConfig.max_depth)
     train.set_defaults(run=_train)
 
     serve = commands.add_parser("serve", help="serve the saved model over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--model-dir", type=Path, default=None, help=f"default: {default_model_dir()}")
-    serve.add_argument("--log-file", type=Path, default=None, help=f"default: {default_log_path()}")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--model-dir", type=Path, default=None, help=MODEL_DIR_HELP)
+    serve.add_argument("--log-file", type=Path, default=None,
+                       help="default: outputs/service_logs/requests.jsonl (under $MLCOURSE_OUTPUT_DIR if set)")
     serve.add_argument("--quiet", action="store_true", help="do not echo request log lines to stdout")
     serve.set_defaults(run=_serve)
 
