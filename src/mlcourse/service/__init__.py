@@ -5,7 +5,8 @@
 
 Modules: ``schemas`` (the API contract), ``model`` (training, safe saving, checked
 loading), ``app`` (the FastAPI app factory), ``requestlog`` (one JSON line per request),
-``rollout`` (canary routing), ``runner`` (start and stop a real server, for tests and notebooks).
+``latency`` (percentiles and a per-step breakdown), ``rollout`` (canary routing and A/B
+arithmetic), ``runner`` (start and stop a real server, for tests, benchmarks and notebooks).
 """
 
 from mlcourse.service.app import create_app
