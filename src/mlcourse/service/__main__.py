@@ -1,0 +1,95 @@
+"""Command line of the card price service.
+
+    uv run python -m mlcourse.service train              # train and save the model (seconds)
+    uv run python -m mlcourse.service serve              # http://127.0.0.1:8000, docs at /docs
+    uv run python -m mlcourse.service serve --port 8080 --model-dir path/to/model
+
+The server binds to 127.0.0.1 (this machine only) unless you pass ``--host``. It logs one
+JSON line per request to stdout and to ``outputs/service_logs/requests.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+import time
+from pathlib import Path
+
+from mlcourse.service.model import ModelLoadError, TrainingConfig, load_model, train_model
+from mlcourse.service.requestlog import RequestLog, default_log_path
+
+MODEL_DIR_HELP = "default: outputs/card_pricer (under $MLCOURSE_OUTPUT_DIR if set)"
+
+
+def _train(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    config = TrainingConfig(rounds=args.rounds, max_depth=args.max_depth)
+    model = train_model(config=config)
+    directory = model.save(args.model_dir)
+    metrics = model.metadata["metrics"]
+    print(f"Trained {model.version} ({model.n_trees} trees) on {model.metadata['rows']['train']:,} listings "
+          f"in {time.perf_counter() - start:.1f} s.")
+    print(f"Test (latest {model.metadata['rows']['test']:,} listings): MAE ${metrics['mae_usd']:.2f}, "
+          f"RMSE ${metrics['rmse_usd']:.2f}, {model.interval_level:.0%} interval covers "
+          f"{metrics['interval_coverage']:.1%}.")
+    print(f"Saved to {directory}")
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        model = load_model(args.model_dir)
+    except ModelLoadError as exc:
+        print(f"Cannot start the service: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from mlcourse.service.app import create_app
+
+    if not _is_loopback(args.host):
+        print(f"Warning: listening on {args.host}: other machines can reach this service.", file=sys.stderr)
+    log = RequestLog(path=args.log_file or default_log_path(), stream=None if args.quiet else sys.stdout)
+    app = create_app(model, request_log=log)
+    print(f"Serving {model.version} on http://{args.host}:{args.port} (docs at /docs); "
+          f"request log: {log.path}", file=sys.stderr, flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    finally:
+        log.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlcourse.service", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train the pricing model and save it")
+    train.add_argument("--model-dir", type=Path, default=None, help=MODEL_DIR_HELP)
+    train.add_argument("--rounds", type=int, default=TrainingConfig.rounds, help="number of trees")
+    train.add_argument("--max-depth", type=int, default=TrainingConfig.max_depth)
+    train.set_defaults(run=_train)
+
+    serve = commands.add_parser("serve", help="serve the saved model over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve.add_argument("--model-dir", type=Path, default=None, help=MODEL_DIR_HELP)
+    serve.add_argument("--log-file", type=Path, default=None,
+                       help="default: outputs/service_logs/requests.jsonl (under $MLCOURSE_OUTPUT_DIR if set)")
+    serve.add_argument("--quiet", action="store_true", help="do not echo request log lines to stdout")
+    serve.set_defaults(run=_serve)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

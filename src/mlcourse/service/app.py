@@ -1,0 +1,285 @@
+"""The card price service: a FastAPI app around the trained pricing model.
+
+Endpoints: ``GET /health`` (the process is alive), ``GET /ready`` (the model is loaded
+and warmed up: send traffic), ``GET /model`` (what the model is), ``POST /predict`` (one
+listing), ``POST /predict/batch`` (up to ``MAX_BATCH`` listings).
+
+Every invalid request gets a 422 whose body names each bad field, including inputs the
+default FastAPI handler cannot even serialize (NaN, infinity). Every request is logged
+as one JSON line. The model is loaded *before* the app exists: a missing or corrupt
+model stops start-up with ``ModelLoadError``, never a failure in the middle of a request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+import uuid
+from collections import Counter
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mlcourse.service.model import PricingModel, listings_frame, load_model
+from mlcourse.service.requestlog import RequestLog
+from mlcourse.service.schemas import (
+    MAX_BATCH,
+    BatchPrediction,
+    BatchRequest,
+    CardListing,
+    Health,
+    ModelInfo,
+    PricePrediction,
+    Readiness,
+    ValidationErrorResponse,
+)
+
+MAX_BODY_BYTES = 2_000_000  # a full batch of MAX_BATCH listings is about 0.5 MB
+MAX_REPORTED_ERRORS = 50
+SUMMARY_COLUMNS = ["era", "rarity", "condition", "language"]
+
+
+@dataclass
+class ServiceState:
+    model: PricingModel
+    log: RequestLog
+    ready: bool = False
+
+
+# ======================================================================================
+# Validation errors: one message per field, always serializable
+# ======================================================================================
+def field_path(loc: tuple | list) -> str:
+    """('body', 'listings', 3, 'hp') -> 'listings[3].hp'."""
+    path = ""
+    for part in loc[1:] if loc and loc[0] == "body" else loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "body"
+
+
+def _describe_input(value: Any) -> tuple[Any, str]:
+    """A JSON-safe echo of a bad input (scalars only) and a suffix for non-finite numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        name = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return name, f", got {name} (JSON numbers must be finite)"
+    if value is None or isinstance(value, bool | int | float):
+        return value, ""
+    if isinstance(value, str):
+        return value[:100], ""
+    return None, ""
+
+
+def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The 422 body: a summary line and one entry per problem (field, msg, type, loc, input)."""
+    detail = []
+    for error in errors[:MAX_REPORTED_ERRORS]:
+        loc = [p if isinstance(p, int) else str(p) for p in error.get("loc", ())]
+        kind = str(error.get("type", "value_error"))
+        echoed, suffix = _describe_input(error.get("input"))
+        msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        field = field_path(loc)
+        if kind == "json_invalid":  # loc is ('body', character position): say it in words
+            field, echoed = "body", None
+            msg = f"the body is not valid JSON ({(error.get('ctx') or {}).get('error', 'decode error')} " \
+                  f"at character {loc[-1] if loc else '?'})"
+        detail.append({"field": field, "msg": msg + suffix, "type": kind, "loc": loc,
+                       "input": None if kind == "missing" else echoed})
+    fields = list(dict.fromkeys(d["field"] for d in detail))
+    shown = ", ".join(fields[:5]) + (", ..." if len(fields) > 5 else "")
+    more = f" (the first {MAX_REPORTED_ERRORS} are listed)" if len(errors) > MAX_REPORTED_ERRORS else ""
+    noun = "problem" if len(errors) == 1 else "problems"
+    return {"message": f"{len(errors)} {noun} with the request{more}: {shown}", "detail": detail}
+
+
+async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    body = validation_error_body(list(exc.errors()))
+    request.state.log = {"errors": sorted({d["field"] for d in body["detail"]})[:20]}
+    return JSONResponse(status_code=422, content=body)
+
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """A body FastAPI cannot even decode (not UTF-8) is bad input like any other: a 422 naming the body."""
+    if exc.status_code == 400 and request.method == "POST":
+        body = validation_error_body([{"type": "body_unreadable", "loc": ("body",),
+                                       "msg": "the body could not be read as JSON text (send UTF-8 encoded JSON)"}])
+        request.state.log = {"errors": ["body"]}
+        return JSONResponse(status_code=422, content=body)
+    return await http_exception_handler(request, exc)
+
+
+async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    return JSONResponse(status_code=500, content={
+        "message": f"Internal error (request id {request_id}). The request was logged; please report it."})
+
+
+def _unknown_category_errors(model: PricingModel, frame: pd.DataFrame, prefix: tuple) -> list[dict[str, Any]]:
+    errors = []
+    for position, column, value in model.unknown_categories(frame):
+        known = sorted(model.metadata["known_categories"][column])
+        loc = (*prefix, position, column) if prefix[-1] == "listings" else (*prefix, column)
+        errors.append({"type": "unknown_category", "loc": loc, "input": value,
+                       "msg": f"the model was never trained on {column} {value!r}; it knows {known}"})
+    return errors
+
+
+# ======================================================================================
+# Structured request log (a plain ASGI middleware: cheap, and it sees every status)
+# ======================================================================================
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp, state: ServiceState) -> None:
+        self.app = app
+        self.service = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = uuid.uuid4().hex[:16]
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        status = 500
+        version = self.service.model.version
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["x-request-id"] = request_id
+                headers["x-model-version"] = version
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            record = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                      "request_id": request_id, "method": scope["method"], "path": scope["path"],
+                      "status": status, "latency_ms": round((time.perf_counter() - start) * 1000, 3),
+                      "model_version": version}
+            record.update(scope.get("state", {}).get("log") or {})
+            self.service.log.write(record)
+
+
+def _batch_summary(frame: pd.DataFrame) -> dict[str, Any]:
+    summary: dict[str, Any] = {"n": len(frame)}
+    for column in SUMMARY_COLUMNS:
+        summary[column] = dict(Counter(frame[column].tolist()).most_common(5))
+    dates = frame["listing_date"].tolist()  # datetime.date objects from the validated requests
+    summary["listing_date"] = [min(dates).isoformat(), max(dates).isoformat()]
+    return summary
+
+
+# ======================================================================================
+# The app
+# ======================================================================================
+def warm_up(model: PricingModel) -> None:
+    """Run the reference listings through the model once, so no user pays the first-call cost."""
+    listings = [CardListing.model_validate(p) for p in model.metadata["self_test"]["listings"]]
+    model.predict_frame(listings_frame(listings[:1]))
+    model.predict_frame(listings_frame(listings))
+
+
+def create_app(model: PricingModel | None = None, *, model_dir: str | Path | None = None,
+               request_log: RequestLog | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+    """Build the service around ``model`` (or the model loaded from ``model_dir``).
+
+    Raises ``ModelLoadError`` if no model can be loaded: nothing is served without one.
+    """
+    if model is None:
+        model = load_model(model_dir)
+    service = ServiceState(model=model, log=request_log if request_log is not None else RequestLog())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        warm_up(service.model)
+        service.ready = True
+        yield
+        service.ready = False  # the log belongs to the caller: it may outlive this app
+
+    app = FastAPI(
+        title="Card price service",
+        summary="Prices an ungraded Pokemon card listing, with a prediction interval.",
+        version=model.version,
+        lifespan=lifespan,
+        max_body_size=max_body_bytes,
+    )
+    app.state.service = service
+    app.add_middleware(RequestLogMiddleware, state=service)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)
+    invalid = {422: {"model": ValidationErrorResponse, "description": "A field is missing, of the wrong "
+                                                                      "type, out of range or unknown."},
+               413: {"description": f"The body is larger than {max_body_bytes:,} bytes."}}
+
+    @app.get("/health", response_model=Health)
+    def health() -> Health:
+        """Liveness: the process answers. (Restart it if this fails.)"""
+        return Health()
+
+    @app.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
+    def ready() -> Any:
+        """Readiness: the model is loaded and warmed up. (Send traffic only when this is 200.)"""
+        if not service.ready:
+            return JSONResponse(status_code=503, content=Readiness(
+                ready=False, model_version=service.model.version, detail="warming up").model_dump())
+        return Readiness(ready=True, model_version=service.model.version, detail="model loaded and warmed up")
+
+    @app.get("/model", response_model=ModelInfo)
+    def model_info() -> ModelInfo:
+        """The model's version, training data, features, known categories and test metrics."""
+        meta = service.model.metadata
+        return ModelInfo(model_version=meta["model_version"], model_type=meta["model_type"],
+                         n_trees=service.model.n_trees, trained_rows=meta["rows"]["train"],
+                         training_data_hash=meta["training_data_hash"], training_window=meta["training_window"],
+                         features=meta["features"], known_categories=meta["known_categories"],
+                         metrics=meta["metrics"], interval_level=service.model.interval_level)
+
+    @app.post("/predict", response_model=PricePrediction, responses=invalid)
+    def predict(listing: CardListing, request: Request) -> PricePrediction:
+        """Price one listing."""
+        model = service.model
+        frame = listings_frame([listing])
+        errors = _unknown_category_errors(model, frame, ("body",))
+        if errors:
+            raise RequestValidationError(errors)
+        row = model.predict_frame(frame).iloc[0]
+        prediction = PricePrediction(price_usd=round(float(row["price_usd"]), 2),
+                                     lower_usd=round(float(row["lower_usd"]), 2),
+                                     upper_usd=round(float(row["upper_usd"]), 2),
+                                     interval_level=model.interval_level, model_version=model.version)
+        request.state.log = {"n_items": 1, "inputs": listing.model_dump(mode="json"),
+                             "prediction": prediction.model_dump(include={"price_usd", "lower_usd", "upper_usd"})}
+        return prediction
+
+    @app.post("/predict/batch", response_model=BatchPrediction, responses=invalid,
+              description=f"Price 1 to {MAX_BATCH:,} listings at once; predictions come in the order given.")
+    def predict_batch(batch: BatchRequest, request: Request) -> JSONResponse:
+        model = service.model
+        frame = listings_frame(batch.listings)
+        errors = _unknown_category_errors(model, frame, ("body", "listings"))
+        if errors:
+            raise RequestValidationError(errors)
+        prices = model.predict_frame(frame).round(2)
+        request.state.log = {"n_items": len(frame), "inputs": _batch_summary(frame),
+                             "prediction": {"mean_price_usd": round(float(prices["price_usd"].mean()), 2),
+                                            "min_price_usd": float(prices["price_usd"].min()),
+                                            "max_price_usd": float(prices["price_usd"].max())}}
+        # Built directly as JSON: re-validating 1,000 response objects would cost more than the model.
+        return JSONResponse({"predictions": prices.to_dict("records"), "interval_level": model.interval_level,
+                             "model_version": model.version})
+
+    return app

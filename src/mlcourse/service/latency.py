@@ -1,0 +1,72 @@
+"""Measuring latency the way an SLO is written: percentiles of many timed calls.
+
+Used by Module 5, its exercises and ``benchmarks/bench_service.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import sklearn
+
+from mlcourse.features import feature_frame
+from mlcourse.service.model import PricingModel, listings_frame
+from mlcourse.service.schemas import CardListing, PricePrediction
+
+
+def time_calls(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> np.ndarray:
+    """Wall-clock milliseconds of ``repeats`` calls of ``fn`` (after ``warmup`` untimed calls)."""
+    for _ in range(warmup):
+        fn()
+    out = np.empty(repeats)
+    for i in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out[i] = (time.perf_counter() - start) * 1000
+    return out
+
+
+def summarize(ms: np.ndarray | list[float]) -> dict[str, float]:
+    """Count, p50, p95, p99 and max of latencies in milliseconds."""
+    arr = np.asarray(ms, dtype=float)
+    if arr.size == 0:
+        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "max": float("nan")}
+    p50, p95, p99 = np.percentile(arr, [50, 95, 99])
+    return {"n": int(arr.size), "p50": float(p50), "p95": float(p95), "p99": float(p99), "max": float(arr.max())}
+
+
+def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int = 30) -> dict[str, float]:
+    """Median milliseconds of each step of one prediction, in the order the service runs them."""
+    listing = CardListing.model_validate(payload)
+    frame = listings_frame([listing])
+    features = feature_frame(frame)
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        matrix = model.preprocessor.transform(features)
+
+    def encode():
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            model.preprocessor.transform(features)
+
+    def respond():
+        PricePrediction(price_usd=1.0, lower_usd=0.5, upper_usd=2.0, interval_level=0.9,
+                        model_version=model.version).model_dump_json()
+
+    stages = {
+        "validate the request (pydantic)": lambda: CardListing.model_validate(payload),
+        "build the input frame": lambda: listings_frame([listing]),
+        "compute features (shared feature_frame)": lambda: feature_frame(frame),
+        "encode categories (fitted preprocessor)": encode,
+        "run the trees (xgboost)": lambda: model.booster.inplace_predict(matrix),
+        "build the response": respond,
+    }
+    # Interleaved (one call of each step per round): a burst of load slows every step alike.
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    for _ in range(repeats + 1):
+        for name, fn in stages.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1000)
+    return {name: float(np.median(values[1:])) for name, values in times.items()}

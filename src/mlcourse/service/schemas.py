@@ -1,0 +1,208 @@
+"""The service's request and response models: the API contract, in pydantic.
+
+A request describes one *ungraded* card listing with the inputs of the shared features
+(``mlcourse.features.INPUT_COLUMNS`` minus the grading fields, which the service sets:
+the model prices the capstone's population, ungraded marketplace listings). Allowed
+values come from the data dictionary (``mlcourse.reference``); every rule gives a
+message naming its field, so a caller can fix a request without reading our code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from mlcourse import reference as ref
+from mlcourse.dataset import WINDOW_START
+
+MAX_BATCH = 1_000
+"""Most listings one batch request may carry (a bigger batch gets a 422)."""
+
+EARLIEST_LISTING_DATE = WINDOW_START.date()
+LATEST_LISTING_DATE = dt.date(2030, 12, 31)
+EARLIEST_RELEASE_DATE = dt.date(1999, 1, 1)
+STAT_RANGE = (0, 1000)  # the clean-listings contract; Defense 0 means "not recorded"
+CARD_NUMBER_RANGE = (1, 500)
+
+Era = Literal[tuple(ref.ERA_ORDER)]
+Rarity = Literal[tuple(ref.RARITY_ORDER)]
+Finish = Literal[tuple(ref.FINISHES)]
+Language = Literal[tuple(ref.LANGUAGES)]
+Condition = Literal[tuple(ref.CONDITIONS)]
+Supertype = Literal["Pokemon", "Trainer", "Energy"]
+PokemonType = Literal[tuple(ref.POKEMON_TYPES)]
+
+POKEMON_ONLY_FIELDS = ("pokemon_type", "hp", "attack", "defense", "speed", "base_stat_total", "generation")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a date or a 'YYYY-MM-DD' string; refuse numbers (no silent epoch conversion)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expected a date written YYYY-MM-DD, got {value[:40]!r}") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, got a {type(value).__name__}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Stat = Annotated[int | None, Field(strict=True, ge=STAT_RANGE[0], le=STAT_RANGE[1])]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+class CardListing(BaseModel):
+    """One ungraded card listing to price."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "listing_date": "2024-06-01", "release_date": "2021-08-27", "era": "swsh",
+            "rarity": "Secret Rare", "finish": "holofoil", "language": "English", "condition": "NM",
+            "supertype": "Pokemon", "pokemon_type": "Dark", "hp": 95, "attack": 65, "defense": 110,
+            "speed": 65, "base_stat_total": 525, "generation": 2, "card_number": 215,
+            "is_legendary": False, "is_mythical": False, "is_alt_art": True, "first_edition": False,
+        }]},
+    )
+
+    listing_date: IsoDate = Field(description="Day the listing goes live, YYYY-MM-DD "
+                                              f"({EARLIEST_LISTING_DATE} to {LATEST_LISTING_DATE}).")
+    release_date: IsoDate = Field(description="Release date of the card's set, YYYY-MM-DD, "
+                                              "on or before listing_date.")
+    era: Era
+    rarity: Rarity
+    finish: Finish
+    language: Language
+    condition: Condition = Field(description="Condition of the ungraded card: NM, LP, MP, HP or DMG.")
+    supertype: Supertype
+    pokemon_type: PokemonType | None = Field(default=None, validate_default=True,
+                                             description="Required for a Pokemon card; absent otherwise.")
+    hp: Stat = None
+    attack: Stat = None
+    defense: Stat = Field(default=None, description="0 means 'not recorded' at the source (allowed).")
+    speed: Stat = None
+    base_stat_total: Annotated[int | None, Field(strict=True, ge=100, le=800)] = None
+    generation: Annotated[int | None, Field(strict=True, ge=1, le=9)] = None
+    card_number: Annotated[int, Field(strict=True, ge=CARD_NUMBER_RANGE[0], le=CARD_NUMBER_RANGE[1])]
+    is_legendary: Flag = False
+    is_mythical: Flag = False
+    is_alt_art: Flag = False
+    first_edition: Flag = Field(default=False,
+                                description="1st Edition stamp; only Wizards-era (wotc) sets printed one.")
+
+    @field_validator("listing_date")
+    @classmethod
+    def _listing_date_in_range(cls, value: dt.date) -> dt.date:
+        if not EARLIEST_LISTING_DATE <= value <= LATEST_LISTING_DATE:
+            raise ValueError(f"must be between {EARLIEST_LISTING_DATE} and {LATEST_LISTING_DATE}, got {value}")
+        return value
+
+    @field_validator("release_date")
+    @classmethod
+    def _released_before_listing(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        if value < EARLIEST_RELEASE_DATE:
+            raise ValueError(f"must be on or after {EARLIEST_RELEASE_DATE} (the first set), got {value}")
+        listed = info.data.get("listing_date")
+        if listed is not None and value > listed:
+            raise ValueError(f"{value} is after listing_date {listed}: a card cannot be listed before "
+                             "its set is released")
+        return value
+
+    @field_validator(*POKEMON_ONLY_FIELDS)
+    @classmethod
+    def _pokemon_fields_match_supertype(cls, value: Any, info: ValidationInfo) -> Any:
+        supertype = info.data.get("supertype")
+        if supertype is None:  # supertype itself was invalid: its own error says so
+            return value
+        if supertype == "Pokemon" and info.field_name == "pokemon_type" and value is None:
+            raise ValueError("is required for a Pokemon card")
+        if supertype != "Pokemon" and value is not None:
+            raise ValueError(f"must be absent (null) for a {supertype} card, got {value!r}")
+        return value
+
+    @field_validator("first_edition")
+    @classmethod
+    def _first_edition_is_vintage(cls, value: bool, info: ValidationInfo) -> bool:
+        era = info.data.get("era")
+        if value and era is not None and era != "wotc":
+            raise ValueError(f"only Wizards-era (wotc) sets printed a 1st Edition; era is {era!r}")
+        return value
+
+
+class BatchRequest(BaseModel):
+    """Up to MAX_BATCH listings priced in one call."""
+
+    model_config = ConfigDict(extra="forbid")
+    listings: list[CardListing] = Field(min_length=1, max_length=MAX_BATCH,
+                                        description=f"1 to {MAX_BATCH:,} listings.")
+
+
+class PricePrediction(BaseModel):
+    """The price of one listing, with a prediction interval and the model that made it."""
+
+    price_usd: float = Field(description="Predicted price (the median: half of such listings sell for more).")
+    lower_usd: float = Field(description="Lower end of the prediction interval.")
+    upper_usd: float = Field(description="Upper end of the prediction interval.")
+    interval_level: float = Field(description="Share of listings whose price falls in such an interval, "
+                                              "measured on held-out listings at training time.")
+    model_version: str
+
+
+class PricedListing(BaseModel):
+    price_usd: float
+    lower_usd: float
+    upper_usd: float
+
+
+class BatchPrediction(BaseModel):
+    """Prices of a batch, in the order of the request."""
+
+    predictions: list[PricedListing]
+    interval_level: float
+    model_version: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    ready: bool
+    model_version: str
+    detail: str
+
+
+class FieldError(BaseModel):
+    """One problem with a request, named by its field."""
+
+    field: str = Field(description="Dotted path of the field, e.g. 'rarity' or 'listings[3].hp'.")
+    msg: str
+    type: str
+    loc: list[str | int]
+    input: str | int | float | bool | None = None
+
+
+class ValidationErrorResponse(BaseModel):
+    message: str
+    detail: list[FieldError]
+
+
+class ModelInfo(BaseModel):
+    """What the service's model is, what it was trained on, and how good it was."""
+
+    model_version: str
+    model_type: str
+    n_trees: int
+    trained_rows: int
+    training_data_hash: str
+    training_window: dict[str, str]
+    features: list[str]
+    known_categories: dict[str, list[str]]
+    metrics: dict[str, float]
+    interval_level: float
+    max_batch: int = MAX_BATCH

@@ -1,0 +1,315 @@
+"""Every Module 5 exercise: the notebook's stub, the solution, plausible wrong answers, junk."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
+from mlcourse.exercises import ex05
+from mlcourse.service.model import listings_frame
+from tests.conftest import ROOT, notebook_defs
+
+NOTEBOOK = ROOT / "exercises" / "exercises_05.py"
+
+
+@pytest.fixture(scope="module")
+def stubs() -> dict:
+    return notebook_defs(NOTEBOOK)
+
+
+def _evaluate(exercise, *answers):
+    return exercise.evaluate(*answers, record=False)
+
+
+# ------------------------------------------------------------------------------ 5.1
+def test_5_1_stub_is_not_attempted(stubs):
+    assert _evaluate(ex05.graded_slab, stubs["GradedSlab"]).status == NOT_ATTEMPTED
+
+
+def test_5_1_solution_is_correct():
+    result = _evaluate(ex05.graded_slab, ex05.SolutionGradedSlab)
+    assert result.status == CORRECT, result.message
+
+
+class PlainFloat(BaseModel):  # the classic: a float accepts NaN
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: float
+
+
+class RangeOnly(BaseModel):  # a range is not the list of grades
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: float = Field(ge=7, le=10, strict=True)
+
+
+class LaxRange(BaseModel):  # not strict: "10" becomes 10.0
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: float = Field(ge=7, le=10)
+
+
+class NoPsaRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: Literal[7, 8, 9, 9.5, 10]
+
+
+class AnyGrader(ex05.SolutionGradedSlab):
+    grader: str
+
+
+class ExtrasIgnored(BaseModel):
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: Literal[7, 8, 9, 9.5, 10]
+
+    @field_validator("grade")
+    @classmethod
+    def _psa(cls, grade, info: ValidationInfo):
+        if grade == 9.5 and info.data.get("grader") == "PSA":
+            raise ValueError("PSA gives no 9.5")
+        return grade
+
+
+class ModelLevelRules(BaseModel):  # every rule on the whole model: errors name no field
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: float
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.grade not in ex05.GRADES or (self.grader == "PSA" and self.grade == 9.5):
+            raise ValueError("bad grade")
+        return self
+
+
+class RejectsHalfGrades(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: Literal[7, 8, 9, 10]
+
+
+@pytest.mark.parametrize("answer, message", [
+    (PlainFloat, "NaN"),
+    (RangeOnly, "9.7"),
+    (LaxRange, "strict"),
+    (NoPsaRule, "PSA gives no 9.5"),
+    (AnyGrader, "SGC"),
+    (ExtrasIgnored, "extra='forbid'"),
+    (ModelLevelRules, "no error names the field 'grade'"),
+    (RejectsHalfGrades, "rejected the valid slab"),
+])
+def test_5_1_wrong_answers_get_specific_messages(answer, message):
+    result = _evaluate(ex05.graded_slab, answer)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+class CrashingValidator(BaseModel):
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: Literal[7, 8, 9, 9.5, 10]
+
+    @field_validator("grade")
+    @classmethod
+    def _psa(cls, grade, info: ValidationInfo):
+        if info.data["grader"] == "PSA" and grade == 9.5:  # KeyError when the grader is missing or invalid
+            raise ValueError("PSA gives no 9.5")
+        return grade
+
+
+class OnlyGrade(BaseModel):
+    grade: float
+
+
+@pytest.mark.parametrize("junk, message", [
+    ({"grader": "PSA", "grade": 10}, "pydantic model class"),
+    (ex05.SolutionGradedSlab(grader="PSA", grade=10), "instance"),
+    (OnlyGrade, "no field 'grader'"),
+    (CrashingValidator, "KeyError"),
+])
+def test_5_1_junk_gets_a_clear_message(junk, message):
+    result = _evaluate(ex05.graded_slab, junk)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_1_verdict_table_shows_what_the_model_does(stubs):
+    table = ex05.slab_verdicts(ex05.SolutionGradedSlab)
+    assert len(table) == len(ex05.VALID_SLABS) + len(ex05.INVALID_SLABS)
+    assert (table["your model"].str.split(":").str[0] == table["should"]).all()
+    assert set(ex05.slab_verdicts(stubs["GradedSlab"])["your model"]) == {"(no model yet)"}
+    assert ex05.slab_verdicts(CrashingValidator)["your model"].str.startswith("crashed").any()
+
+
+# ------------------------------------------------------------------------------ 5.2
+def test_5_2_stub_is_not_attempted(stubs):
+    assert _evaluate(ex05.harden_app, stubs["harden"]).status == NOT_ATTEMPTED
+
+
+def test_5_2_solution_is_correct():
+    result = _evaluate(ex05.harden_app, ex05.solution_5_2)
+    assert result.status == CORRECT, result.message
+
+
+def _health_only(app: FastAPI) -> None:
+    @app.get("/health")
+    def health():
+        return {"status": "ok"}
+
+
+def _echo_errors(app: FastAPI) -> None:  # the classic: returns exc.errors() with the NaN input in it
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": exc.errors()})
+
+    _health_only(app)
+
+
+def _status_400(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=400, content={"detail": [{"field": "x", "message": "bad"}]})
+
+    _health_only(app)
+
+
+def _dotted_body(app: FastAPI) -> None:  # keeps 'body' in the field name
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]})
+
+    _health_only(app)
+
+
+def _wrong_shape(app: FastAPI) -> None:  # a single string instead of one item per field
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": "invalid request"})
+
+    _health_only(app)
+
+
+def _no_health(app: FastAPI) -> None:
+    ex05.solution_5_2(app)
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") != "/health"]
+
+
+def _breaks_valid_quotes(app: FastAPI) -> None:
+    ex05.solution_5_2(app)
+
+    @app.middleware("http")
+    async def always_teapot(request, call_next):
+        if request.url.path == "/quote":
+            return JSONResponse(status_code=418, content={"detail": "teapot"})
+        return await call_next(request)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (lambda app: None, "answered 500"),
+    (_health_only, "answered 500"),
+    (_echo_errors, "answered 500"),
+    (_status_400, "should get a 422"),
+    (_dotted_body, "without the leading 'body'"),
+    (_wrong_shape, "one item per problem"),
+    (_no_health, "GET /health"),
+    (_breaks_valid_quotes, "without changing what works"),
+])
+def test_5_2_wrong_answers_get_specific_messages(answer, message):
+    result = _evaluate(ex05.harden_app, answer)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_2_returning_a_new_app_is_accepted():
+    def build_new(app):
+        fresh = ex05.make_quote_app()
+        ex05.solution_5_2(fresh)
+        return fresh
+
+    assert _evaluate(ex05.harden_app, build_new).status == CORRECT
+
+
+@pytest.mark.parametrize("junk, message", [
+    ("harden", "to be a function"),
+    (lambda app: app.no_such_method(), "AttributeError"),
+    (lambda: None, "TypeError"),
+])
+def test_5_2_junk_gets_a_clear_message(junk, message):
+    result = _evaluate(ex05.harden_app, junk)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_2_the_given_app_really_crashes_on_nan():
+    from fastapi.testclient import TestClient
+
+    client = TestClient(ex05.make_quote_app(), raise_server_exceptions=False)
+    what, body, _ = ex05.BAD_QUOTES[0]
+    assert "NaN" in what
+    assert client.post("/quote", content=body, headers={"content-type": "application/json"}).status_code == 500
+
+
+# ------------------------------------------------------------------------------ 5.3
+def test_5_3_stub_is_not_attempted(stubs):
+    assert _evaluate(ex05.score_in_budget, stubs["score_listings"]).status == NOT_ATTEMPTED
+
+
+def test_5_3_solution_is_correct():
+    result = _evaluate(ex05.score_in_budget, ex05.solution_5_3)
+    assert result.status == CORRECT, result.message
+
+
+def _chunked(size):
+    def score(model, listings):
+        return np.concatenate([model.predict_frame(listings_frame(listings[i:i + size]))["price_usd"].to_numpy()
+                               for i in range(0, len(listings), size)])
+    return score
+
+
+def _mutating(model, listings):
+    for listing in listings:
+        listing["graded"] = False
+    return ex05.solution_5_3(model, listings)
+
+
+@pytest.mark.parametrize("answer, message", [
+    (ex05.slow_score_listings, "call the model once"),
+    (_chunked(25), "call the model once"),
+    (lambda m, ls: m.predict_log(listings_frame(ls)), "logarithms"),
+    (lambda m, ls: m.predict_frame(listings_frame(ls))["lower_usd"].to_numpy(), "lower_usd"),
+    (lambda m, ls: np.sort(ex05.solution_5_3(m, ls)), "wrong order"),
+    (lambda m, ls: ex05.solution_5_3(m, ls)[:-1], "one per listing"),
+    (lambda m, ls: ex05.solution_5_3(m, ls) * 1.08, "expected"),
+    (lambda m, ls: m.predict_frame(listings_frame(ls)), "DataFrame"),
+    (_mutating, "modified the listings"),
+])
+def test_5_3_wrong_answers_get_specific_messages(answer, message):
+    result = _evaluate(ex05.score_in_budget, answer)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_3_a_larger_chunked_version_within_budget_passes():
+    assert _evaluate(ex05.score_in_budget, _chunked(500)).status == CORRECT
+
+
+@pytest.mark.parametrize("junk, message", [
+    (42, "to be a function"),
+    (lambda m, ls: None, "forget `return`"),
+    (lambda m, ls: "prices", "Expected 1,000 prices"),
+    (lambda m, ls: pd.DataFrame(ls)["no_such_column"], "KeyError"),
+])
+def test_5_3_junk_gets_a_clear_message(junk, message):
+    result = _evaluate(ex05.score_in_budget, junk)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_3_exercise_data_is_deterministic_and_fresh():
+    a, b = ex05.exercise_listings(), ex05.exercise_listings()
+    assert a == b and len(a) == ex05.BATCH_SIZE
+    a[0]["rarity"] = "changed"
+    assert ex05.exercise_listings()[0]["rarity"] != "changed", "each call returns fresh copies"
