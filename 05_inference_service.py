@@ -199,7 +199,7 @@ def _(inspect, mo, service_model):
     mo.md(f"""
     **The prediction path reuses the training code.** The service turns requests into the
     same raw columns the dataset has, then calls the *shared* feature function and the
-    preprocessor fitted at training time. There is no second implementation of a feature
+    category encoder fitted at training time. There is no second implementation of a feature
     anywhere in the service:
 
     ```python
@@ -510,7 +510,7 @@ def _(mo):
 @app.cell
 def _(RequestLog, TestClient, model, pd, service_app, service_model, valid_listing):
     class _FailingModel(service_model.PricingModel):
-        def predict_frame(self, listings, n_trees=None):
+        def predict_prices(self, listings, n_trees=None):
             raise RuntimeError("simulated failure inside the model")
 
     _failing = service_app.create_app(_FailingModel(model.booster, model.preprocessor, model.metadata),
@@ -734,7 +734,8 @@ def _(alt, client_p50, mo, pd, server_p50, stage_ms):
     _data = pd.DataFrame({"step": list(stage_ms), "ms": list(stage_ms.values())})
     _total = sum(stage_ms.values())
     _trees = stage_ms["run the trees (xgboost)"]
-    _features = stage_ms["compute features (shared feature_frame)"] + stage_ms["encode categories (fitted preprocessor)"]
+    _features = stage_ms["compute features (shared feature_arrays)"] + stage_ms["encode categories (fitted encoder)"]
+    _largest = max(stage_ms, key=stage_ms.get)
     mo.vstack([
         alt.Chart(_data).mark_bar().encode(
             x=alt.X("ms:Q", title="median milliseconds"),
@@ -744,16 +745,17 @@ def _(alt, client_p50, mo, pd, server_p50, stage_ms):
         mo.md(f"""
     Timed step by step in this process, one prediction takes about {_total:.1f} ms. The
     trees take **{_trees:.2f} ms ({_trees / _total:.0%})**; computing and encoding the
-    features takes **{_features:.1f} ms ({_features / _total:.0%})**. pandas and
-    scikit-learn are built for tables, and a one-row table pays their fixed overheads in
-    full. Over HTTP, the server's own request log put a median `/predict` at
+    features takes **{_features:.2f} ms ({_features / _total:.0%})**; the largest step is
+    *{_largest}*. Over HTTP, the server's own request log put a median `/predict` at
     {server_p50:.1f} ms inside the service, while the client waited {client_p50:.1f} ms:
     the difference, {client_p50 - server_p50:.1f} ms, is the round trip on loopback (the
     HTTP client, the server's parser, the socket).
 
-    This is the usual picture in production ML: the model is the cheap part. To go faster
-    you would make the shared feature code cheaper for one row (in the shared module, so
-    training gets the same code), not write a second "fast" version for serving: that is
+    The model is rarely the expensive part. A one-row pandas DataFrame pays pandas' fixed
+    overhead on every column: building one per request used to cost this service several
+    times more than the trees. The fix went into the *shared* feature module
+    (`features.feature_arrays` works on plain columns, and training calls it too), not into
+    a second "fast" version for serving, which would invite
     exactly the skew of section 2.
     """),
     ])
@@ -1031,7 +1033,7 @@ def _(mo):
 @app.cell
 def _(batch_rate, latency, mo, model, model_sizes, model_seconds, single_ms, stage_ms):
     _s = latency.summarize(single_ms)
-    _features = stage_ms["compute features (shared feature_frame)"] + stage_ms["encode categories (fitted preprocessor)"]
+    _features = stage_ms["compute features (shared feature_arrays)"] + stage_ms["encode categories (fitted encoder)"]
     _trained = (f"this notebook trained its model in {model.training_seconds:.1f} s" if model.training_seconds
                 else f"this notebook loaded its trained model in {model_seconds:.1f} s")
     mo.vstack([

@@ -18,6 +18,7 @@ os.environ["MLCOURSE_PROGRESS_FILE"] = str(_SCRATCH / "progress.json")
 os.environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{_SCRATCH / 'mlflow.db'}")
 os.environ["MLCOURSE_MLFLOW_DIR"] = str(_SCRATCH / "mlflow")
 os.environ["MLCOURSE_OUTPUT_DIR"] = str(_SCRATCH / "outputs")
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(_SCRATCH / "hypothesis")
 
 
 def notebook_paths() -> list[Path]:

@@ -57,3 +57,50 @@ def test_unknown_preprocessor_kind():
 def test_pricing_subset_is_ungraded_marketplace(sample):
     subset = pricing_subset(sample)
     assert subset["channel"].eq("marketplace").all() and not subset["graded"].any()
+
+
+def test_category_codes_match_sklearns_ordinal_encoder(sample):
+    from sklearn.preprocessing import OrdinalEncoder
+
+    from mlcourse.features import CATEGORICAL, CategoryCodes
+
+    frame = feature_frame(sample)
+    ours = CategoryCodes().fit(frame).transform(frame)[:, :len(CATEGORICAL)]
+    theirs = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                            encoded_missing_value=-1).fit(frame[CATEGORICAL]).transform(frame[CATEGORICAL])
+    assert np.array_equal(ours, theirs)
+
+
+def test_category_codes_round_trip_through_plain_json(sample):
+    import json
+
+    from mlcourse.features import CategoryCodes, feature_arrays
+
+    frame = feature_frame(sample)
+    fitted = CategoryCodes().fit(frame)
+    state = json.loads(json.dumps({"categories": fitted.categories_, "empty": fitted.empty_numeric_}))
+    restored = CategoryCodes.from_categories(state["categories"], state["empty"])
+    assert np.array_equal(np.nan_to_num(fitted.transform(frame), nan=-9),
+                          np.nan_to_num(restored.transform(feature_arrays(sample)), nan=-9))
+
+
+def test_an_all_missing_training_column_does_not_break_histogram_boosting(sample):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    ungraded = pricing_subset(sample)
+    model = make_pipeline(make_preprocessor("tree"), HistGradientBoostingRegressor(max_iter=20))
+    model.fit(feature_frame(ungraded), np.log(ungraded["price_usd"]))
+    assert np.isfinite(model.predict(feature_frame(sample.head(20)))).all()
+
+
+def test_feature_arrays_accepts_plain_python_columns(sample):
+    from mlcourse.features import INPUT_COLUMNS, feature_arrays
+
+    rows = sample.head(3)
+    plain = {c: rows[c].tolist() for c in INPUT_COLUMNS}
+    plain["listing_date"] = [d.date().isoformat() for d in rows["listing_date"]]
+    plain["release_date"] = [d.date() for d in rows["release_date"]]
+    from_plain, from_frame = feature_arrays(plain), feature_arrays(rows)
+    for col in FEATURES:
+        assert np.array_equal(pd.Series(from_plain[col]).fillna(-9).to_numpy(),
+                              pd.Series(from_frame[col]).fillna(-9).to_numpy()), col

@@ -229,12 +229,12 @@ def test_category_the_model_never_saw_gets_422():
 def test_an_unexpected_error_is_a_500_with_a_message_and_the_service_survives(model):
     app = create_app(model, request_log=RequestLog())
     with TestClient(app, raise_server_exceptions=False) as client:
-        original = model.predict_frame
-        model.predict_frame = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk on fire"))
+        original = model.predict_prices
+        model.predict_prices = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk on fire"))
         try:
             broken = client.post("/predict", json=VALID)
         finally:
-            model.predict_frame = original
+            model.predict_prices = original
         after = client.post("/predict", json=VALID)
     assert broken.status_code == 500 and "request id" in broken.json()["message"]
     assert "disk on fire" not in broken.text, "internal details are not leaked to the caller"

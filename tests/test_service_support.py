@@ -33,7 +33,7 @@ def test_stage_breakdown_names_every_step():
     model = train_model(config=TrainingConfig(rounds=5))
     stages = latency.stage_breakdown(model, CardListing.model_config["json_schema_extra"]["examples"][0], repeats=3)
     assert len(stages) == 6 and all(v > 0 for v in stages.values())
-    assert "run the trees (xgboost)" in stages and "compute features (shared feature_frame)" in stages
+    assert "run the trees (xgboost)" in stages and "compute features (shared feature_arrays)" in stages
 
 
 def test_request_log_writes_valid_json_lines_even_with_nan(tmp_path):

@@ -17,12 +17,13 @@ import math
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +32,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlcourse.service.model import PricingModel, listings_frame, load_model
+from mlcourse.service.model import PricingModel, listings_columns, load_model
 from mlcourse.service.requestlog import RequestLog
 from mlcourse.service.schemas import (
     MAX_BATCH,
@@ -124,9 +125,9 @@ async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse
         "message": f"Internal error (request id {request_id}). The request was logged; please report it."})
 
 
-def _unknown_category_errors(model: PricingModel, frame: pd.DataFrame, prefix: tuple) -> list[dict[str, Any]]:
+def _unknown_category_errors(model: PricingModel, columns: Mapping[str, Any], prefix: tuple) -> list[dict[str, Any]]:
     errors = []
-    for position, column, value in model.unknown_categories(frame):
+    for position, column, value in model.unknown_categories(columns):
         known = sorted(model.metadata["known_categories"][column])
         loc = (*prefix, position, column) if prefix[-1] == "listings" else (*prefix, column)
         errors.append({"type": "unknown_category", "loc": loc, "input": value,
@@ -173,11 +174,11 @@ class RequestLogMiddleware:
             self.service.log.write(record)
 
 
-def _batch_summary(frame: pd.DataFrame) -> dict[str, Any]:
-    summary: dict[str, Any] = {"n": len(frame)}
+def _batch_summary(columns: Mapping[str, Any]) -> dict[str, Any]:
+    summary: dict[str, Any] = {"n": len(columns["listing_date"])}
     for column in SUMMARY_COLUMNS:
-        summary[column] = dict(Counter(frame[column].tolist()).most_common(5))
-    dates = frame["listing_date"].tolist()  # datetime.date objects from the validated requests
+        summary[column] = dict(Counter(list(columns[column])).most_common(5))
+    dates = list(columns["listing_date"])  # datetime.date objects from the validated requests
     summary["listing_date"] = [min(dates).isoformat(), max(dates).isoformat()]
     return summary
 
@@ -188,8 +189,8 @@ def _batch_summary(frame: pd.DataFrame) -> dict[str, Any]:
 def warm_up(model: PricingModel) -> None:
     """Run the reference listings through the model once, so no user pays the first-call cost."""
     listings = [CardListing.model_validate(p) for p in model.metadata["self_test"]["listings"]]
-    model.predict_frame(listings_frame(listings[:1]))
-    model.predict_frame(listings_frame(listings))
+    model.predict_prices(listings_columns(listings[:1]))
+    model.predict_prices(listings_columns(listings))
 
 
 def create_app(model: PricingModel | None = None, *, model_dir: str | Path | None = None,
@@ -252,14 +253,14 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
     def predict(listing: CardListing, request: Request) -> PricePrediction:
         """Price one listing."""
         model = service.model
-        frame = listings_frame([listing])
-        errors = _unknown_category_errors(model, frame, ("body",))
+        columns = listings_columns([listing])
+        errors = _unknown_category_errors(model, columns, ("body",))
         if errors:
             raise RequestValidationError(errors)
-        row = model.predict_frame(frame).iloc[0]
-        prediction = PricePrediction(price_usd=round(float(row["price_usd"]), 2),
-                                     lower_usd=round(float(row["lower_usd"]), 2),
-                                     upper_usd=round(float(row["upper_usd"]), 2),
+        row = {name: float(values[0]) for name, values in model.predict_prices(columns).items()}
+        prediction = PricePrediction(price_usd=round(row["price_usd"], 2),
+                                     lower_usd=round(row["lower_usd"], 2),
+                                     upper_usd=round(row["upper_usd"], 2),
                                      interval_level=model.interval_level, model_version=model.version)
         request.state.log = {"n_items": 1, "inputs": listing.model_dump(mode="json"),
                              "prediction": prediction.model_dump(include={"price_usd", "lower_usd", "upper_usd"})}
@@ -269,17 +270,20 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
               description=f"Price 1 to {MAX_BATCH:,} listings at once; predictions come in the order given.")
     def predict_batch(batch: BatchRequest, request: Request) -> JSONResponse:
         model = service.model
-        frame = listings_frame(batch.listings)
-        errors = _unknown_category_errors(model, frame, ("body", "listings"))
+        columns = listings_columns(batch.listings)
+        errors = _unknown_category_errors(model, columns, ("body", "listings"))
         if errors:
             raise RequestValidationError(errors)
-        prices = model.predict_frame(frame).round(2)
-        request.state.log = {"n_items": len(frame), "inputs": _batch_summary(frame),
-                             "prediction": {"mean_price_usd": round(float(prices["price_usd"].mean()), 2),
-                                            "min_price_usd": float(prices["price_usd"].min()),
-                                            "max_price_usd": float(prices["price_usd"].max())}}
+        prices = {name: np.round(values, 2) for name, values in model.predict_prices(columns).items()}
+        price = prices["price_usd"]
+        request.state.log = {"n_items": len(price), "inputs": _batch_summary(columns),
+                             "prediction": {"mean_price_usd": round(float(price.mean()), 2),
+                                            "min_price_usd": float(price.min()),
+                                            "max_price_usd": float(price.max())}}
         # Built directly as JSON: re-validating 1,000 response objects would cost more than the model.
-        return JSONResponse({"predictions": prices.to_dict("records"), "interval_level": model.interval_level,
+        predictions = [{"price_usd": p, "lower_usd": lo, "upper_usd": up} for p, lo, up in
+                       zip(price.tolist(), prices["lower_usd"].tolist(), prices["upper_usd"].tolist(), strict=True)]
+        return JSONResponse({"predictions": predictions, "interval_level": model.interval_level,
                              "model_version": model.version})
 
     return app

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import sklearn
 
-from mlcourse.features import feature_frame
-from mlcourse.service.model import PricingModel, listings_frame
+from mlcourse.features import feature_arrays
+from mlcourse.service.model import PricingModel, listings_columns
 from mlcourse.service.schemas import CardListing, PricePrediction
 
 
@@ -41,14 +40,9 @@ def summarize(ms: np.ndarray | list[float]) -> dict[str, float]:
 def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int = 30) -> dict[str, float]:
     """Median milliseconds of each step of one prediction, in the order the service runs them."""
     listing = CardListing.model_validate(payload)
-    frame = listings_frame([listing])
-    features = feature_frame(frame)
-    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-        matrix = model.preprocessor.transform(features)
-
-    def encode():
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            model.preprocessor.transform(features)
+    columns = listings_columns([listing])
+    features = feature_arrays(columns)
+    matrix = model.preprocessor.transform(features)
 
     def respond():
         PricePrediction(price_usd=1.0, lower_usd=0.5, upper_usd=2.0, interval_level=0.9,
@@ -56,9 +50,9 @@ def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int =
 
     stages = {
         "validate the request (pydantic)": lambda: CardListing.model_validate(payload),
-        "build the input frame": lambda: listings_frame([listing]),
-        "compute features (shared feature_frame)": lambda: feature_frame(frame),
-        "encode categories (fitted preprocessor)": encode,
+        "collect the input columns": lambda: listings_columns([listing]),
+        "compute features (shared feature_arrays)": lambda: feature_arrays(columns),
+        "encode categories (fitted encoder)": lambda: model.preprocessor.transform(features),
         "run the trees (xgboost)": lambda: model.booster.inplace_predict(matrix),
         "build the response": respond,
     }

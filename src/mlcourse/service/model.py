@@ -2,8 +2,9 @@
 
 The model prices an ungraded marketplace listing (``features.pricing_subset``). It is an
 XGBoost regressor on the log price, fed by the course's shared features
-(``features.feature_frame`` and ``features.make_preprocessor("tree")``): the service
-computes its inputs with exactly the code the model was trained with.
+(``features.feature_arrays`` and ``features.make_preprocessor("tree")``, a
+``CategoryCodes`` encoder): the service computes its inputs with exactly the code the
+model was trained with.
 
 A trained model is two files in one folder, neither of them a pickle:
 
@@ -31,18 +32,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sklearn
 import xgboost as xgb
-from sklearn.compose import ColumnTransformer
 
 from mlcourse.dataset import best_possible_rmse, load_listings
 from mlcourse.features import (
-    BOOLEAN,
     CATEGORICAL,
     FEATURES,
     INPUT_COLUMNS,
-    NUMERIC,
-    feature_frame,
+    CategoryCodes,
+    feature_arrays,
     make_preprocessor,
     pricing_subset,
 )
@@ -50,7 +48,7 @@ from mlcourse.paths import output_dir
 from mlcourse.service.schemas import CardListing
 from mlcourse.versioning import content_hash
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
 TRAIN_COMMAND = "uv run python -m mlcourse.service train"
@@ -89,18 +87,23 @@ def default_model_dir() -> Path:
 # ======================================================================================
 # From requests and dataset rows to the features' inputs
 # ======================================================================================
-def listings_frame(listings: Iterable[CardListing | Mapping[str, Any]]) -> pd.DataFrame:
-    """The model's raw input (``features.INPUT_COLUMNS``) for validated listings.
+def listings_columns(listings: Iterable[CardListing | Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The model's raw input (``features.INPUT_COLUMNS``) for validated listings, as plain columns.
 
-    Grading fields are filled in as "ungraded": the model prices ungraded listings.
+    Grading fields are filled in as "ungraded": the model prices ungraded listings. The
+    service feeds these lists straight to ``features.feature_arrays``: no DataFrame per request.
     """
     # A validated model keeps its field values in __dict__: reading them column by column
-    # builds the frame several times faster than model_dump() row by row.
+    # is several times faster than model_dump() row by row.
     rows = [item.__dict__ if isinstance(item, CardListing) else item for item in listings]
-    columns = {name: ([GRADING_DEFAULTS[name]] * len(rows) if name in GRADING_DEFAULTS
-                      else [row.get(name) for row in rows])
-               for name in INPUT_COLUMNS}
-    return pd.DataFrame(columns)
+    return {name: ([GRADING_DEFAULTS[name]] * len(rows) if name in GRADING_DEFAULTS
+                   else [row.get(name) for row in rows])
+            for name in INPUT_COLUMNS}
+
+
+def listings_frame(listings: Iterable[CardListing | Mapping[str, Any]]) -> pd.DataFrame:
+    """The same input as ``listings_columns``, as a DataFrame (for notebooks and analysis)."""
+    return pd.DataFrame(listings_columns(listings))
 
 
 def _json_value(value: Any) -> Any:
@@ -130,7 +133,7 @@ class PricingModel:
     """A trained booster, its fitted preprocessing, and its metadata."""
 
     booster: xgb.Booster
-    preprocessor: ColumnTransformer
+    preprocessor: CategoryCodes
     metadata: dict[str, Any]
     training_seconds: float | None = None  # set when trained in this process (not saved: files stay byte-stable)
     _known: dict[str, frozenset[str]] = field(init=False, repr=False)
@@ -150,36 +153,37 @@ class PricingModel:
     def n_trees(self) -> int:
         return self.booster.num_boosted_rounds()
 
-    def predict_log(self, listings: pd.DataFrame, n_trees: int | None = None) -> np.ndarray:
+    def predict_log(self, listings: pd.DataFrame | Mapping[str, Any], n_trees: int | None = None) -> np.ndarray:
         """Predicted log prices for raw listings (``INPUT_COLUMNS``), via the shared features.
 
+        ``listings`` is a DataFrame or a mapping of column to values (``listings_columns``).
         ``n_trees`` uses only the first trees (a smaller model, for latency studies).
         """
-        # The shared feature code, then the fitted encoder. Skipping scikit-learn's
-        # finiteness and parameter checks is safe here (the request was validated) and
-        # saves a few milliseconds per call.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            matrix = self.preprocessor.transform(feature_frame(listings))
+        matrix = self.preprocessor.transform(feature_arrays(listings))
         return self.booster.inplace_predict(matrix, iteration_range=(0, n_trees or 0))
 
-    def predict_frame(self, listings: pd.DataFrame, n_trees: int | None = None) -> pd.DataFrame:
-        """Price, interval lower and upper end (USD) for each listing, in order."""
+    def predict_prices(self, listings: pd.DataFrame | Mapping[str, Any],
+                       n_trees: int | None = None) -> dict[str, np.ndarray]:
+        """Price, interval lower and upper end (USD) for each listing, in order, as arrays."""
         log_price = self.predict_log(listings, n_trees).astype("float64")
         interval = self.metadata["interval"]
-        return pd.DataFrame({
-            "price_usd": np.exp(log_price),
-            "lower_usd": np.exp(log_price + interval["log_lower"]),
-            "upper_usd": np.exp(log_price + interval["log_upper"]),
-        }, index=listings.index)
+        return {"price_usd": np.exp(log_price),
+                "lower_usd": np.exp(log_price + interval["log_lower"]),
+                "upper_usd": np.exp(log_price + interval["log_upper"])}
 
-    def unknown_categories(self, listings: pd.DataFrame) -> list[tuple[int, str, str]]:
+    def predict_frame(self, listings: pd.DataFrame, n_trees: int | None = None) -> pd.DataFrame:
+        """``predict_prices`` as a DataFrame aligned with ``listings``."""
+        index = listings.index if isinstance(listings, pd.DataFrame) else None
+        return pd.DataFrame(self.predict_prices(listings, n_trees), index=index)
+
+    def unknown_categories(self, listings: pd.DataFrame | Mapping[str, Any]) -> list[tuple[int, str, str]]:
         """(position, column, value) of every category the model never saw in training."""
         found = []
         for column in CATEGORICAL:
             if column not in listings:
                 continue
             known = self._known[column]
-            values = listings[column].tolist()
+            values = list(listings[column])
             if set(values) - known - {None}:  # the usual case, all known, costs one set difference
                 found += [(i, column, v) for i, v in enumerate(values) if v is not None and v == v and v not in known]
         return sorted(found)
@@ -217,26 +221,11 @@ def _booster_from_bytes(raw: bytes) -> xgb.Booster:
 # ======================================================================================
 # Training
 # ======================================================================================
-def _known_categories(preprocessor: ColumnTransformer) -> dict[str, list[str]]:
-    encoder = preprocessor.named_transformers_["categories"]
-    return {col: [str(v) for v in values if isinstance(v, str)]
-            for col, values in zip(CATEGORICAL, encoder.categories_, strict=True)}
-
-
-def _restore_preprocessor(known: Mapping[str, Sequence[str]]) -> ColumnTransformer:
-    """``make_preprocessor("tree")`` fitted so that it encodes exactly ``known``.
-
-    The ordinal encoder numbers the sorted categories; fitting it on the known values
-    reproduces its training-time codes (loading checks that against reference predictions).
-    """
-    n = max([1, *(len(v) for v in known.values())])
-    columns: dict[str, Any] = {}
-    for col in CATEGORICAL:
-        values = list(known[col])
-        columns[col] = pd.Series([values[i % len(values)] if values else np.nan for i in range(n)], dtype=object)
-    for col in NUMERIC + BOOLEAN:
-        columns[col] = np.full(n, np.nan)
-    return make_preprocessor("tree").fit(pd.DataFrame(columns)[FEATURES])
+def _restore_preprocessor(known: Mapping[str, Sequence[str]], empty_numeric: Sequence[str]) -> CategoryCodes:
+    """The fitted encoder, rebuilt from the state saved in the metadata (plain JSON)."""
+    if set(known) != set(CATEGORICAL) or not all(isinstance(v, list) for v in known.values()):
+        raise ValueError(f"known_categories must list the categories of {CATEGORICAL}")
+    return CategoryCodes.from_categories({col: list(known[col]) for col in CATEGORICAL}, list(empty_numeric))
 
 
 def _split(data: pd.DataFrame, config: TrainingConfig) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -276,14 +265,14 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
     train, calibration, test = _split(data, config)
 
     preprocessor = make_preprocessor("tree")
-    matrix = preprocessor.fit_transform(feature_frame(train[INPUT_COLUMNS]))
+    matrix = preprocessor.fit_transform(feature_arrays(train[INPUT_COLUMNS]))
     names = [str(n) for n in preprocessor.get_feature_names_out()]
     dtrain = xgb.DMatrix(matrix, label=np.log(train["price_usd"].to_numpy()), feature_names=names)
     fitted = xgb.train(config.xgb_params(), dtrain, num_boost_round=config.rounds)
     raw = _model_bytes(fitted)
     booster = _booster_from_bytes(raw)  # serve exactly what the file holds
 
-    staged = PricingModel(booster, preprocessor, {"known_categories": _known_categories(preprocessor),
+    staged = PricingModel(booster, preprocessor, {"known_categories": preprocessor.categories_,
                                                   "interval": {"level": config.interval_level,
                                                                "log_lower": 0.0, "log_upper": 0.0}})
     residuals = np.log(calibration["price_usd"].to_numpy()) - staged.predict_log(calibration[INPUT_COLUMNS])
@@ -321,12 +310,13 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
         "rows": {"train": len(train), "calibration": len(calibration), "test": len(test)},
         "features": FEATURES,
         "encoded_features": names,
-        "known_categories": _known_categories(preprocessor),
+        "known_categories": preprocessor.categories_,
+        "empty_numeric_features": preprocessor.empty_numeric_,
         "interval": interval,
         "metrics": metrics,
         "self_test": {"listings": reference_payloads,
                       "log_predictions": [float(v) for v in staged.predict_log(
-                          listings_frame(CardListing.model_validate(p) for p in reference_payloads))]},
+                          listings_columns(CardListing.model_validate(p) for p in reference_payloads))]},
     }
     return PricingModel(booster, preprocessor, metadata, training_seconds=time.perf_counter() - started)
 
@@ -335,7 +325,7 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
 # Loading, with every check a start-up needs
 # ======================================================================================
 _REQUIRED_KEYS = ["format_version", "model_version", "model_sha256", "features", "known_categories",
-                  "interval", "metrics", "self_test", "training_data_hash"]
+                  "empty_numeric_features", "interval", "metrics", "self_test", "training_data_hash"]
 
 
 def load_model(directory: str | Path | None = None) -> PricingModel:
@@ -371,7 +361,8 @@ def load_model(directory: str | Path | None = None) -> PricingModel:
         first_line = str(exc).strip().splitlines()[0][:200]
         raise ModelLoadError(f"XGBoost cannot read {model_path} ({first_line}). Retrain: {TRAIN_COMMAND}") from None
     try:
-        model = PricingModel(booster, _restore_preprocessor(metadata["known_categories"]), metadata)
+        model = PricingModel(booster, _restore_preprocessor(metadata["known_categories"],
+                                                            metadata["empty_numeric_features"]), metadata)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelLoadError(f"{metadata_path} has unusable categories ({exc}). Retrain: {TRAIN_COMMAND}") from None
     _self_test(model)
@@ -382,8 +373,8 @@ def _self_test(model: PricingModel) -> None:
     """The loaded model must reproduce the predictions it made at training time."""
     test = model.metadata["self_test"]
     try:
-        frame = listings_frame(CardListing.model_validate(p) for p in test["listings"])
-        got = model.predict_log(frame).astype("float64")
+        columns = listings_columns(CardListing.model_validate(p) for p in test["listings"])
+        got = model.predict_log(columns).astype("float64")
     except Exception as exc:  # anything here means the model cannot serve: say so at start-up
         raise ModelLoadError(f"The model failed its start-up self-test ({type(exc).__name__}: {exc}). "
                              f"Retrain: {TRAIN_COMMAND}") from None
