@@ -6,7 +6,6 @@ app = marimo.App(width="medium", app_title="Module 0: ML in business")
 
 @app.cell
 def _():
-    import dataclasses
     import inspect
 
     import altair as alt
@@ -14,8 +13,8 @@ def _():
     import numpy as np
     import pandas as pd
 
-    from mlcourse import business, dataset
-    return alt, business, dataclasses, dataset, inspect, mo, np, pd
+    from mlcourse import business
+    return alt, business, inspect, mo, np, pd
 
 
 @app.cell(hide_code=True)
@@ -139,7 +138,13 @@ def _(mo):
     listing. Today's method is a **price guide**, a heuristic: the median price of past
     listings in the same group. The alternative is a **model** (gradient-boosted trees on
     the listing's attributes, the kind of model Module 3 trains). Both learn from the same
-    past listings and price the same new ones. Pick how fine the price guide's groups are:
+    past listings and price the same later ones, as they would in use: the listings are
+    split in time, never at random (Module 2 shows why a random split flatters a model).
+
+    One metric throughout this module: the **mean error in dollars**, the average of
+    |suggested price - sale price| over the listings priced. It is the unit a stakeholder
+    thinks in, and the one the business case of section 3 converts into money. Pick how
+    fine the price guide's groups are:
     """)
     return
 
@@ -162,17 +167,20 @@ def _(business, pd, rule_picker):
         {"method": "model", **business.price_errors(comparison["price_usd"], comparison["model_price"])},
     ])
     segments = business.segment_table(comparison)
-    return comparison, overall_errors, price_rule, segments, train_listings
+    comparison_dates = business.comparison_split()[1]["listing_date"]
+    return comparison, comparison_dates, overall_errors, price_rule, segments, train_listings
 
 
 @app.cell
-def _(business, comparison, mo, overall_errors, price_rule, train_listings):
+def _(business, comparison, comparison_dates, mo, overall_errors, price_rule, train_listings):
     _rule, _model = overall_errors.iloc[0], overall_errors.iloc[1]
     mo.vstack([
         mo.md(f"""
-    Both learnt from {len(train_listings):,} past listings and priced {len(comparison):,} new
-    ones. The price guide is a table of {price_rule.n_groups:,} group medians. Over all new
-    listings, the guide is off by **\\${_rule['mae_usd']:,.2f}** per listing on average (half of
+    Both learnt from the {len(train_listings):,} earliest listings of a sample (listed up to
+    {train_listings['listing_date'].max():%d %B %Y}) and priced the {len(comparison):,} latest
+    (listed from {comparison_dates.min():%d %B %Y} to {comparison_dates.max():%d %B %Y}).
+    The price guide is a table of {price_rule.n_groups:,} group medians. Over all these
+    later listings, from bulk cards worth cents to graded slabs worth hundreds, the guide is off by **\\${_rule['mae_usd']:,.2f}** per listing on average (half of
     its prices are more than {_rule['median_pct_error']:.0%} off), the model by
     **\\${_model['mae_usd']:,.2f}** ({_model['median_pct_error']:.0%}). The model puts
     {_model['share_within_tolerance']:.0%} of its prices within {business.DEFAULT_TOLERANCE:.0%} of the
@@ -220,23 +228,40 @@ def _(mo):
 
 
 @app.cell
-def _(good_enough_usd, mo, segments):
-    _table = segments.assign(verdict=lambda d: d["rule error ($)"].le(good_enough_usd.value).map(
+def _(good_enough_usd, mo, rule_picker, segments):
+    _limit = good_enough_usd.value
+    _table = segments.assign(verdict=lambda d: d["rule error ($)"].le(_limit).map(
         {True: "the price guide is good enough", False: "the model is worth a look"}))
+    _ok = segments[segments["rule error ($)"].le(_limit)]
+    _not_ok = segments[segments["rule error ($)"].gt(_limit)]
     _cheap = segments.loc[segments["rule error ($)"].idxmin()]
     _dear = segments.loc[segments["saved per listing ($)"].idxmax()]
+
+    def _names(rows):
+        return " and ".join(f"**{c}**" for c in rows["channel"])
+
+    if _ok.empty:
+        _verdict = (f"By that standard the guide is not good enough in any channel: even in **{_cheap['channel']}**, "
+                    f"its best, it is off by \\${_cheap['rule error ($)']:,.2f} per listing.")
+    elif _not_ok.empty:
+        _verdict = "By that standard the guide is good enough in every channel: nothing here asks for a model."
+    else:
+        _verdict = (f"By that standard the guide is good enough in {_names(_ok)}, and the model is worth a look "
+                    f"in {_names(_not_ok)}.")
+    _relative = _cheap["rule error ($)"] / _cheap["median price"]
     mo.vstack([
         _table.round(3),
         mo.md(f"""
-    Read it in dollars, not percent. In the **{_cheap['channel']}** channel (median price
-    \\${_cheap['median price']:,.2f}) the guide is off by \\${_cheap['rule error ($)']:,.2f} per
-    listing and the model would save \\${_cheap['saved per listing ($)']:,.2f}: a rounding
-    error, for a model to build, serve and monitor. At **{_dear['channel']}** (median
-    \\${_dear['median price']:,.2f}) the model saves \\${_dear['saved per listing ($)']:,.2f} on every
-    listing. Same data, same model: the rule is good enough in one segment and costly in
-    another. Move the slider to state what error you can live with; the decision follows
-    from it and from the volume in each channel, which is where section 3 turns these
-    dollars into a business case.
+    Read it in dollars, and next to the price of what is sold. With the guide grouped by
+    *{rule_picker.value}*, its smallest error is in **{_cheap['channel']}**: \\${_cheap['rule error ($)']:,.2f}
+    per listing, on cards whose median price is \\${_cheap['median price']:,.2f}
+    ({_relative:.1f} times that price); the model would save \\${_cheap['saved per listing ($)']:,.2f}
+    there. At **{_dear['channel']}** (median \\${_dear['median price']:,.2f}) the model saves
+    \\${_dear['saved per listing ($)']:,.2f} on every listing. You said you can live with an
+    error of \\${_limit:,.2f} per listing. {_verdict} Same data, same model: the answer
+    depends on the segment, on the guide you compare with (try the other groupings) and on
+    the error you accept. With the volume in each channel, section 3 turns these dollars
+    into a business case.
     """),
     ])
     return
@@ -300,31 +325,52 @@ def _(business, claimed_accuracy, imbalanced, mo, pd):
     return
 
 
+@app.cell
+def _(business, np):
+    high_value = business.high_value_predictions()
+    threshold_grid = np.round(np.arange(0.05, 0.951, 0.05), 2)
+    threshold_sweep = business.threshold_sweep(high_value["actual"], high_value["probability"], threshold_grid)
+    return high_value, threshold_grid, threshold_sweep
+
+
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(mo, threshold_sweep):
+    _range = {m: (threshold_sweep[m].min(), threshold_sweep[m].max()) for m in ("accuracy", "recall", "flagged_share")}
+    mo.md(f"""
     Here is a real model: a logistic regression that flags marketplace listings likely to
-    sell above \$20, so an expert can check their price. Move the threshold (flag when the
-    model's probability is above it) and watch accuracy barely move while recall and the
-    expert's workload swing:
+    sell above \\$20, so an expert can check their price. It learnt from earlier listings
+    and is scored on the latest ones. Move the threshold (flag when the model's probability
+    is above it) and watch all three numbers move: over the slider's range, accuracy runs
+    from {_range['accuracy'][0]:.1%} to {_range['accuracy'][1]:.1%}, recall from
+    {_range['recall'][0]:.1%} to {_range['recall'][1]:.1%}, and the expert's workload from
+    {_range['flagged_share'][0]:.1%} to {_range['flagged_share'][1]:.1%} of listings. The
+    threshold that maximises accuracy is rarely the one the business needs.
     """)
     return
 
 
 @app.cell
-def _(mo):
-    flag_threshold = mo.ui.slider(0.05, 0.95, step=0.05, value=0.5, show_value=True,
+def _(mo, threshold_grid):
+    flag_threshold = mo.ui.slider(steps=[float(t) for t in threshold_grid], value=0.5, show_value=True,
                                   label="Flag a listing when the probability is above")
     flag_threshold
     return (flag_threshold,)
 
 
 @app.cell
-def _(business, flag_threshold, mo):
-    high_value = business.high_value_predictions()
+def _(alt, business, flag_threshold, high_value, mo, threshold_sweep):
     _summary = business.classification_summary(high_value["actual"], high_value["probability"] > flag_threshold.value)
     _baseline = business.majority_baseline_accuracy(high_value["actual"])
     _default = business.classification_summary(high_value["actual"], high_value["probability"] > 0.5)
+    _best = threshold_sweep.loc[threshold_sweep["accuracy"].idxmax()]
+    _long = threshold_sweep.melt(id_vars="threshold", value_vars=["accuracy", "precision", "recall", "flagged_share"],
+                                 var_name="measure", value_name="value")
+    _chart = (alt.Chart(_long).mark_line(point=True).encode(
+        x=alt.X("threshold:Q"), y=alt.Y("value:Q", axis=alt.Axis(format="%"), title=None),
+        color=alt.Color("measure:N", title=None),
+        tooltip=["measure", "threshold", alt.Tooltip("value:Q", format=".1%")],
+    ) + alt.Chart(_long.head(1).assign(now=flag_threshold.value)).mark_rule(strokeDash=[4, 4]).encode(x="now:Q")
+    ).properties(width=420, height=200, title="Every number moves with the threshold (dashed: the slider)")
     mo.vstack([
         mo.hstack([
             mo.stat(f"{_summary['accuracy']:.1%}", label="accuracy", caption=f"doing nothing: {_baseline:.1%}"),
@@ -332,14 +378,18 @@ def _(business, flag_threshold, mo):
             mo.stat(f"{_summary['recall']:.1%}", label="recall", caption="high-value cards found"),
             mo.stat(f"{_summary['flagged_share']:.1%}", label="listings flagged", caption="the expert's workload"),
         ]),
+        _chart,
         mo.md(f"""
     On {len(high_value):,} held-out listings, at the usual threshold of 0.5 the model is
-    {_default['accuracy']:.1%} accurate, against {_baseline:.1%} for doing nothing. It finds {_default['recall']:.0%} of the high-value cards. Whether that is
-    good depends on what a missed card costs and what the expert's hour costs: that is the
-    conversation to have with the stakeholder, not "85%".
+    {_default['accuracy']:.1%} accurate, against {_baseline:.1%} for doing nothing, and finds
+    {_default['recall']:.0%} of the high-value cards. Accuracy peaks at
+    {_best['accuracy']:.1%} (threshold {_best['threshold']:.2f}), where it finds
+    {_best['recall']:.0%} of them. Whether either is good depends on what a missed card
+    costs and what the expert's hour costs: that is the conversation to have with the
+    stakeholder, not "85%".
     """),
     ])
-    return (high_value,)
+    return
 
 
 @app.cell
@@ -365,12 +415,11 @@ def _(alt, business, mo):
 
 
 @app.cell
-def _(business, dataset, mo, np):
-    _marketplace = business.rule_vs_model()
-    _marketplace = _marketplace[_marketplace["channel"].eq("marketplace")]
-    _floor = dataset.best_possible_rmse(_marketplace)
-    _model_rmse = float(np.sqrt(np.mean((_marketplace["model_price"] - _marketplace["price_usd"]) ** 2)))
-    _rule_rmse = float(np.sqrt(np.mean((_marketplace["rule_price"] - _marketplace["price_usd"]) ** 2)))
+def _(business, comparison, mo, rule_picker):
+    _marketplace = comparison[comparison["channel"].eq("marketplace")]
+    _floor = business.noise_floor_mae(_marketplace)
+    _model_mae = business.price_errors(_marketplace["price_usd"], _marketplace["model_price"])["mae_usd"]
+    _rule_mae = business.price_errors(_marketplace["price_usd"], _marketplace["rule_price"])["mae_usd"]
     mo.md(f"""
     ### 2.3 Managing uncertainty
 
@@ -379,15 +428,16 @@ def _(business, dataset, mo, np):
     whether prices can be predicted within 25% for most cards"), give ranges, and show
     the **ceiling**. Prices have noise no model can remove: the same card in the same
     condition sells for different prices on the same day. Because this course generated
-    its data, it knows that ceiling exactly. On the marketplace listings of section 1.2:
+    its data, it knows that ceiling exactly. On the {len(_marketplace):,} marketplace listings
+    of section 1.2, in the same metric (mean error per listing, in dollars):
 
-    | pricing method | typical error (RMSE, \\$) |
+    | pricing method | mean error per listing (\\$) |
     |---|---|
-    | price guide (era x rarity) | {_rule_rmse:,.2f} |
-    | model | {_model_rmse:,.2f} |
+    | price guide ({rule_picker.value}) | {_rule_mae:,.2f} |
+    | model | {_model_mae:,.2f} |
     | a perfect model (knows the generating formula) | {_floor:,.2f} |
 
-    The model has closed {(_rule_rmse - _model_rmse) / (_rule_rmse - _floor):.0%} of the gap
+    The model has closed {(_rule_mae - _model_mae) / (_rule_mae - _floor):.0%} of the gap
     between the guide and perfection. On real data you never see the last row: estimate it
     from repeat sales of the same item, or from how much two experts disagree.
 
@@ -408,7 +458,7 @@ def _(mo):
     mo.md(r"""
     ## 3. Defining success metrics
 
-    A **technical metric** says how well the model predicts (mean error, recall, RMSE); a
+    A **technical metric** says how well the model predicts (mean error in dollars, recall); a
     **business metric** says whether the business is better off (revenue, hours saved,
     refunds). Stakeholders decide on the second; you optimise the first; your job is the
     bridge between them.
@@ -418,7 +468,7 @@ def _(mo):
     | sellers trust the suggested price | share of suggestions accepted unchanged | share of predictions within 25% of the sale price |
     | stop leaving money on the table | dollars lost to underpricing per month | mean absolute error in dollars, on the listings that sell |
     | experts spend time where it matters | expert hours per 1,000 listings | recall of high-value cards at a fixed review budget |
-    | a fast listing flow | listing time, abandonment | prediction latency (p95) |
+    | a fast listing flow | listing time, abandonment | prediction latency at the 95th percentile ("p95": 95% of requests are faster) |
 
     ### 3.1 From a model metric to money: a cost-benefit calculator
 
@@ -438,7 +488,7 @@ def _(business, inspect, mo):
 
 
 @app.cell
-def _(business, mo, segments):
+def _(business, mo, rule_picker, segments):
     _default = business.ROIInputs()
     _saving = float(segments.set_index("channel").loc["marketplace", "saved per listing ($)"])
     roi_widgets = mo.ui.dictionary({
@@ -451,7 +501,8 @@ def _(business, mo, segments):
         "hourly_cost_usd": mo.ui.number(start=0, stop=500, step=5, value=_default.hourly_cost_usd,
                                         label="Cost of an expert hour ($)"),
         "error_reduction_usd": mo.ui.number(start=0, stop=500, step=0.01, value=round(_saving, 2),
-                                            label="Error saved per listing ($, measured in section 1.2)"),
+                                            label=f"Error saved per listing ($): marketplace, against the guide "
+                                                  f"by {rule_picker.value} (section 1.2)"),
         "share_of_error_lost": mo.ui.slider(0.0, 1.0, step=0.05, value=_default.share_of_error_lost, show_value=True,
                                             label="Share of a pricing error that is lost money"),
         "build_cost_usd": mo.ui.number(start=1_000, stop=5_000_000, step=1_000, value=_default.build_cost_usd,
@@ -479,10 +530,11 @@ def _(business, mo, roi_widgets):
 
 
 @app.cell
-def _(mo, roi_inputs, roi_result):
+def _(mo, roi_inputs, roi_result, rule_picker, segments):
     mo.stop(roi_result is None)  # the inputs are invalid: the cell above says which one
     _payback = (f"{roi_result.payback_months:.1f} months" if roi_result.payback_months != float("inf")
                 else "never")
+    _measured = float(segments.set_index("channel").loc["marketplace", "saved per listing ($)"])
     mo.vstack([
         mo.hstack([
             mo.stat(f"${roi_result.monthly_labour_savings_usd:,.0f}", label="expert time saved / month"),
@@ -494,12 +546,16 @@ def _(mo, roi_inputs, roi_result):
                     caption=f"${roi_result.horizon_net_value_usd:,.0f} net"),
         ]),
         mo.md(f"""
-    The model metric enters through one line: the **error saved per listing**, measured in
-    section 1.2 on marketplace listings (\\${roi_inputs.error_reduction_usd:,.2f}), times the
-    listings and the share of an error that turns into lost money, gives
-    **\\${roi_result.monthly_pricing_gain_usd:,.0f} a month**. Improve the model's error by a
-    dollar and this line grows by \\${roi_inputs.listings_per_month * roi_inputs.share_of_error_lost:,.0f} a month:
-    that is the exchange rate between your metric and the business's.
+    The model metric enters through one line: the **error saved per listing**
+    (\\${roi_inputs.error_reduction_usd:,.2f} here), times the listings the model prices (the
+    automated share) and the share of an error that turns into lost money, gives
+    **\\${roi_result.monthly_pricing_gain_usd:,.0f} a month**. The business case is for the
+    marketplace channel, so the input starts at the saving measured there in section 1.2:
+    \\${_measured:,.2f} per listing against the price guide grouped by *{rule_picker.value}*.
+    Change the grouping up there and this input follows it: what a model is worth depends on
+    what it replaces. Improve the model's error by a dollar and this line grows by
+    \\${roi_inputs.listings_per_month * roi_inputs.share_automated * roi_inputs.share_of_error_lost:,.0f}
+    a month: that is the exchange rate between your metric and the business's.
     """),
     ])
     return
@@ -527,10 +583,11 @@ def _(alt, business, mo, roi_inputs, roi_result):
         mo.hstack([(_line + _zero).properties(width=320, height=220, title="Cumulative net value"),
                    _bars.properties(width=320, height=220, title="Which assumption matters most?")]),
         mo.md(f"""
-    Move each input by {_change:.0%} and see how far the {roi_inputs.horizon_months}-month value moves:
-    **{_tornado['input'].iloc[0]}** matters most, **{_tornado['input'].iloc[-1]}** least. Spend
-    your validation effort on the top bars: a pilot that measures the real volume and the
-    real loss per mispriced card is worth more than a better model.
+    This is a **tornado chart**: each bar moves one input by {_change:.0%} down and up, all the
+    others fixed, and shows how far the {roi_inputs.horizon_months}-month value moves; the longest
+    bars are at the top, which gives the chart its shape. Here **{_tornado['input'].iloc[0]}**
+    matters most, **{_tornado['input'].iloc[-1]}** least. Spend your validation effort on the
+    top bars: a pilot that measures them is worth more than a better model.
     """),
     ])
     return
@@ -581,7 +638,7 @@ def _(mo):
     ### 3.3 North-star metrics
 
     A north-star metric is the one number a team steers by, close to the value the user
-    gets, and hard to game. "Model RMSE" is not one; "share of listings sold within 14 days
+    gets, and hard to game. "The model's mean error" is not one; "share of listings sold within 14 days
     at the suggested price" could be, because it rises only if prices are right *and*
     sellers trust them. Examples elsewhere: a streaming service's hours watched per member,
     a marketplace's completed transactions, a fraud team's dollars lost to fraud per dollar
@@ -643,20 +700,27 @@ def _(mo):
     the canonical example of ML tied to a business metric. The company has described
     (Gomez-Uribe and Hunt, *The Netflix Recommender System*, ACM TMIS 2015) how most of
     what members watch is found through recommendations, and how it judges algorithms by
-    their effect on retention in A/B tests, not by offline accuracy. The same company ran
+    their effect on retention in A/B tests (members are split at random between the old and the
+    new algorithm, and the difference in behaviour is measured), not by offline accuracy. The same company ran
     the Netflix Prize, whose winning ensemble improved the offline metric but was, by the
     company's own account, not worth the engineering effort to put into production. Both
     halves are the lesson: the north star was retention, and offline accuracy was only a
     means.
 
-    **A failure of expectations: a famous healthcare AI programme.** IBM's Watson for
-    Oncology was marketed as an assistant that would recommend cancer treatments. Hospital
-    partners reported that its recommendations were often unhelpful and sometimes unsafe,
-    in part because it was trained on a small number of synthetic cases written by one
-    hospital's experts rather than on real patient outcomes, and a flagship partnership
-    with the MD Anderson Cancer Center ended after an audit of its costs. IBM later sold
-    the Watson Health business. The technology was not the only problem: the promise ran
-    years ahead of the data, the evaluation and the clinical workflow.
+    **A failure of expectations: a famous healthcare AI programme.** IBM promised that
+    Watson would recommend cancer treatments, and two separate projects show how far the
+    promise ran ahead of the data. *Watson for Oncology*, IBM's product built with Memorial
+    Sloan Kettering Cancer Center, was sold to hospitals around the world; internal IBM
+    documents reported by the press in 2018 described recommendations that doctors found
+    often unhelpful and sometimes unsafe, in part because the system was trained on a small
+    number of synthetic cases written by Memorial Sloan Kettering's specialists rather than
+    on real patients' outcomes. Meanwhile MD Anderson Cancer Center built its own
+    Watson-based system, the *Oncology Expert Advisor*: after four years and about \$62
+    million it had not treated a patient, the work stopped in 2016, and a University of
+    Texas System audit found that its procurement and contracts had bypassed the
+    institution's own rules. IBM sold the Watson Health business in 2022. The technology
+    was not the only problem: the promises ran years ahead of the data, the evaluation, the
+    clinical workflow and the project's governance.
 
     **A pricing model that moved money: iBuying.** Zillow Offers used a home-price model
     to buy houses directly, at scale. In 2021 the company shut the business down, saying it
@@ -686,19 +750,23 @@ def _(mo):
 
 
 @app.cell
-def _(mo, segments):
+def _(good_enough_usd, mo, rule_picker, segments):
     _cheap = segments.loc[segments["rule error ($)"].idxmin()]
+    _good_enough = _cheap["rule error ($)"] <= good_enough_usd.value
+    _judgement = ("within" if _good_enough else "above") + \
+        f" the \\${good_enough_usd.value:,.2f} per listing you said you can live with"
     mo.vstack([
         mo.md("**1. When should you NOT use ML and use a simple rule instead?**"),
         mo.accordion({"Discussion": mo.md(f"""
     When the rule is exact by definition (taxes, fees, eligibility), when an expert can
     write it down and it stays true, when there is no labelled history, and, the case people
     forget, **when the rule is good enough for the money at stake**. Section 1.2 measured it:
-    in the {_cheap['channel']} channel the price guide is off by
-    \\${_cheap['rule error ($)']:.2f} per listing and a model would save
-    \\${_cheap['saved per listing ($)']:.2f}. A model also brings costs that a rule does not:
-    pipelines, retraining, monitoring, explanations. Keep the rule as the baseline and the
-    fallback even when the model wins.
+    in the {_cheap['channel']} channel the price guide (by *{rule_picker.value}*) is off by
+    \\${_cheap['rule error ($)']:.2f} per listing, {_judgement}, and a model would save
+    \\${_cheap['saved per listing ($)']:.2f}. {"There, the rule is the better deal." if _good_enough else
+    "So even there, by your own standard, this guide is not good enough: try a finer grouping before a model."}
+    A model also brings costs that a rule does not: pipelines, retraining, monitoring,
+    explanations. Keep the rule as the baseline and the fallback even when the model wins.
     """)}),
     ])
     return
@@ -711,12 +779,13 @@ def _(mo, roi_inputs, roi_result):
         mo.md("**2. How do you calculate ROI for an ML project?**"),
         mo.accordion({"Discussion": mo.md(f"""
     List the money flows against today's method, not against nothing: time saved (volume x
-    share automated x minutes x hourly cost), better decisions (volume x the error the model
-    removes, in dollars x the share of an error that is lost), minus running costs
+    share automated x minutes x hourly cost), better decisions (volume x share automated x the
+    error the model removes, in dollars x the share of an error that is lost), minus running costs
     (hosting, monitoring, retraining, on-call), and the one-off build cost. With the
     calculator's current inputs: \\${roi_result.monthly_net_benefit_usd:,.0f} net a month,
     payback in {roi_result.payback_months:.1f} months, {roi_result.roi:.0%} over
-    {roi_inputs.horizon_months} months. Then do what the tornado chart does: find the
+    {roi_inputs.horizon_months} months. Then do what the tornado chart of section 3.1 does (one
+    bar per input, its length how far the result moves when that input moves): find the
     assumption that moves the answer most, and validate it before building. Common
     mistakes: forgetting running costs, counting gross savings as profit, and comparing
     with doing nothing instead of with the current process.
@@ -730,14 +799,14 @@ def _(mo):
     mo.vstack([
         mo.md("**3. What is the difference between a model metric and a business metric?**"),
         mo.accordion({"Discussion": mo.md(r"""
-    A model metric measures predictions against labels (mean absolute error, recall); a
+    A model metric measures predictions against labels (mean error in dollars, recall); a
     business metric measures the outcome the company cares about (dollars lost to
     mispricing, expert hours, sales within 14 days). The model metric is what you can
     optimise quickly and offline; the business metric is what decides whether the project
     was worth it. Link them explicitly (section 3.1: every dollar of error per listing is
-    worth volume x loss share a month), check the link in an online test, and watch for the
-    cases where they diverge: a better RMSE driven by a few expensive cards may not move the
-    sell-through rate at all.
+    worth volume x automated share x loss share a month), check the link in an online test, and watch for the
+    cases where they diverge: a lower mean error driven by a few expensive cards may not move the
+    sell-through rate (the share of listings that sell) at all.
     """)}),
     ])
     return

@@ -89,8 +89,9 @@ def _(ex00):
 
 @app.cell
 def _(ex00, mo, pd):
+    _scenario = ex00.proposal_scenario()
     mo.vstack([
-        mo.md(r"""
+        mo.md(f"""
     ## Exercise 0.2: A one-page proposal for a card price predictor
 
     A card marketplace asks you whether to build the price model of Module 0. Write the
@@ -101,16 +102,21 @@ def _(ex00, mo, pd):
 
     ```text
     labour savings  = listings_per_month x share_automated x minutes_saved_per_listing / 60 x hourly_cost_usd
-    pricing gain    = listings_per_month x error_reduction_usd x share_of_error_lost
+    pricing gain    = listings_per_month x share_automated x error_reduction_usd x share_of_error_lost
     monthly_net_benefit_usd = labour savings + pricing gain - running_cost_per_month_usd
     payback_months  = build_cost_usd / monthly_net_benefit_usd   (float('inf') if the net benefit is <= 0)
     roi             = (monthly_net_benefit_usd x horizon_months - build_cost_usd) / build_cost_usd   (a fraction)
     ```
 
-    The check runs your function on this scenario and on two others (it must work for any
-    assumptions, including a project that never pays back).
+    Only the automated share of listings is priced by the model, so only it gains the model's
+    accuracy. One assumption is not assumed but measured: `error_reduction_usd`
+    (\\${_scenario['error_reduction_usd']:.2f}) is what the model saved per listing against the
+    price guide on marketplace listings in Module 0 ("saved per listing" in the evidence
+    table below). The check runs your function on this scenario and on two others (it must
+    work for any assumptions, including a project that never pays back). Rounded results are
+    fine (to the dollar, to 0.1 month, to the whole percent).
     """),
-        pd.DataFrame([{"assumption": k, "value": v} for k, v in ex00.PROPOSAL_SCENARIO.items()]),
+        pd.DataFrame([{"assumption": k, "value": v} for k, v in _scenario.items()]),
     ])
     return
 
@@ -235,7 +241,8 @@ def _(ex00, mo):
 
     The check verifies the parts that can be verified: the length; no jargon your
     listener would have to look up (RMSE, hyperparameters, cross-validation...); a measured
-    number in the answer to the VP (from the evidence table of 0.2, quoted as shown); the
+    number in the answer to the VP (from the evidence table of 0.2, with its unit, "\\$13" or
+    "66%": rounding to the dollar or the percent is fine); the
     payback of the 0.2 scenario in the answer to the CFO; and, for the CTO, a fallback and
     how you would notice the failure. The rest is judgement: use the rubric.
     """),

@@ -97,6 +97,23 @@ def test_finer_price_guides_are_better(comparison):
     assert fine["mae_usd"] < coarse["mae_usd"]
 
 
+def test_the_comparison_is_split_in_time():
+    train, test = business.comparison_split()
+    assert (len(train), len(test)) == (15_000, 5_000)
+    assert train["listing_id"].max() < test["listing_id"].min()
+    assert train["listing_date"].max() <= test["listing_date"].min()
+
+
+def test_noise_floor_mae_is_below_the_model_and_rejects_unknown_listings(comparison):
+    market = comparison[comparison["channel"].eq("marketplace")]
+    floor = business.noise_floor_mae(market)
+    assert 0 < floor < business.price_errors(market["price_usd"], market["model_price"])["mae_usd"]
+    with pytest.raises(ValueError, match="ground truth"):
+        business.noise_floor_mae(pd.DataFrame({"listing_id": [-1], "price_usd": [1.0]}))
+    with pytest.raises(ValueError, match="columns"):
+        business.noise_floor_mae(pd.DataFrame({"price_usd": [1.0]}))
+
+
 def test_rule_vs_model_returns_copies_and_rejects_unknown_groupings(comparison):
     comparison.loc[0, "price_usd"] = -1
     assert business.rule_vs_model().loc[0, "price_usd"] > 0
@@ -128,6 +145,15 @@ def test_classification_summary():
         business.majority_baseline_accuracy([])
 
 
+def test_threshold_sweep_matches_classification_summary():
+    actual = [True, True, False, False, False]
+    probability = [0.9, 0.4, 0.6, 0.1, 0.2]
+    sweep = business.threshold_sweep(actual, probability, [0.3, 0.5])
+    assert list(sweep["threshold"]) == [0.3, 0.5]
+    assert sweep.iloc[1].drop("threshold").to_dict() == business.classification_summary(
+        actual, [p > 0.5 for p in probability])
+
+
 def test_the_imbalanced_targets_are_really_imbalanced():
     targets = business.imbalanced_targets().set_index("target")["share of yes"]
     legendary, high_value = targets.iloc[0], targets.iloc[1]
@@ -149,11 +175,16 @@ def test_roi_line_by_line():
                        build_cost_usd=90_000, running_cost_per_month_usd=3_000, horizon_months=12)
     result = business.roi(inputs)
     assert math.isclose(result.monthly_labour_savings_usd, 7_200)
-    assert math.isclose(result.monthly_pricing_gain_usd, 5_000)
-    assert math.isclose(result.monthly_net_benefit_usd, 9_200)
-    assert math.isclose(result.payback_months, 90_000 / 9_200)
-    assert math.isclose(result.horizon_net_value_usd, 9_200 * 12 - 90_000)
-    assert math.isclose(result.roi, (9_200 * 12 - 90_000) / 90_000)
+    assert math.isclose(result.monthly_pricing_gain_usd, 3_000)  # 8,000 x 60% automated x $2.50 x 25%
+    assert math.isclose(result.monthly_net_benefit_usd, 7_200)
+    assert math.isclose(result.payback_months, 90_000 / 7_200)
+    assert math.isclose(result.horizon_net_value_usd, 7_200 * 12 - 90_000)
+    assert math.isclose(result.roi, (7_200 * 12 - 90_000) / 90_000)
+
+
+def test_only_the_automated_share_gains_the_models_accuracy():
+    nothing_automated = business.roi(ROIInputs(share_automated=0.0))
+    assert nothing_automated.monthly_pricing_gain_usd == 0 == nothing_automated.monthly_labour_savings_usd
 
 
 def test_a_model_that_costs_more_than_it_saves_never_pays_back():

@@ -32,9 +32,23 @@ def test_0_1_solution_is_correct():
     assert "inventory_reorder" in result.message  # the discussion comes with the verdict
 
 
-def test_0_1_answers_are_case_and_space_insensitive():
+def test_0_1_answers_are_case_space_and_punctuation_insensitive():
     shouted = {k: (f"  {a.upper()} ", why) for k, (a, why) in ex00.solution_0_1().items()}
     assert _evaluate(ex00.should_use_ml, shouted).status == CORRECT
+    written = {k: (f"{a.capitalize()}{end}", why) for (k, (a, why)), end in zip(
+        ex00.solution_0_1().items(), [".", "!", ".", " .", ""], strict=True)}
+    assert _evaluate(ex00.should_use_ml, written).status == CORRECT
+
+
+def test_0_1_buying_a_translation_api_is_still_machine_learning():
+    decisions = ex00.solution_0_1()
+    decisions["translation"] = ("no", "Do not build anything: buy a translation API and call it.")
+    result = _evaluate(ex00.should_use_ml, decisions)
+    assert result.status == INCORRECT and "bought rather than built" in result.message, result.message
+    decisions["translation"] = ("maybe", "Card titles are formulaic: a glossary of official names may do.")
+    result = _evaluate(ex00.should_use_ml, decisions)
+    assert result.status == INCORRECT and "free-text descriptions" in result.message, result.message
+    assert "free-text" in ex00.SCENARIOS["translation"]
 
 
 @pytest.mark.parametrize("scenario, answer, message", [
@@ -97,7 +111,8 @@ def _mistake(kind):
     def roi(scenario):
         s = dict(scenario)
         labour = s["listings_per_month"] * s["share_automated"] * s["minutes_saved_per_listing"] / 60 * s["hourly_cost_usd"]
-        pricing = s["listings_per_month"] * s["error_reduction_usd"] * s["share_of_error_lost"]
+        automated = 1.0 if kind == "gain on every listing" else s["share_automated"]
+        pricing = s["listings_per_month"] * automated * s["error_reduction_usd"] * s["share_of_error_lost"]
         running = 0 if kind == "no running cost" else s["running_cost_per_month_usd"]
         if kind == "minutes as hours":
             labour *= 60
@@ -118,14 +133,45 @@ def _mistake(kind):
     ("no build cost subtracted", "did not subtract the build cost"),
     ("percent", "in percent"),
     ("payback without inf", "never pays back"),
+    ("gain on every listing", "applied the pricing gain to every listing"),
 ])
 def test_0_2_classic_roi_mistakes_are_named(kind, message):
     result = _evaluate(ex00.project_proposal, _mistake(kind), ex00.solution_0_2_proposal())
     assert result.status == INCORRECT and message in result.message, result.message
 
 
+def test_0_2_rounded_numbers_are_right():
+    def rounded(digits):
+        def roi(scenario):
+            result = ex00.solution_0_2_roi(scenario)
+            return {k: v if v == float("inf") else round(v, digits[k]) for k, v in result.items()}
+        return roi
+
+    for digits in ({"monthly_net_benefit_usd": 2, "payback_months": 2, "roi": 4},
+                   {"monthly_net_benefit_usd": 0, "payback_months": 1, "roi": 2}):
+        result = _evaluate(ex00.project_proposal, rounded(digits), ex00.solution_0_2_proposal())
+        assert result.status == CORRECT, (digits, result.message)
+
+
+def test_0_2_a_number_off_by_more_than_rounding_is_wrong():
+    def payback_off(scenario):
+        result = ex00.solution_0_2_roi(scenario)
+        return {**result, "payback_months": result["payback_months"] + 0.2}
+
+    result = _evaluate(ex00.project_proposal, payback_off, ex00.solution_0_2_proposal())
+    assert result.status == INCORRECT and "`payback_months`" in result.message and "rounding is fine" in result.message
+
+
+def test_0_2_scenario_uses_the_measured_saving():
+    scenario = ex00.proposal_scenario()
+    saved = ex00.evidence_table().set_index("measure").loc["saved per listing ($)", "value"]
+    assert scenario["error_reduction_usd"] == pytest.approx(saved, abs=0.005)
+    scenario["listings_per_month"] = -1
+    assert ex00.proposal_scenario()["listings_per_month"] > 0, "each call returns a fresh dict"
+
+
 def test_0_2_hard_coded_numbers_fail_on_another_scenario():
-    right = ex00.solution_0_2_roi(ex00.PROPOSAL_SCENARIO)
+    right = ex00.solution_0_2_roi(ex00.proposal_scenario())
     result = _evaluate(ex00.project_proposal, lambda scenario: dict(right), ex00.solution_0_2_proposal())
     assert result.status == INCORRECT and "another scenario" in result.message
 
@@ -136,9 +182,16 @@ def _edit(section, text):
     return proposal
 
 
+def _solution_roi():
+    return ex00.solution_0_2_roi(ex00.proposal_scenario())
+
+
 @pytest.mark.parametrize("proposal, message", [
-    (_edit("roi", lambda t: t.replace("9.8 months", "8 months")), "payback your calculation gives"),
-    (_edit("roi", lambda t: t.replace("23%", "30%")), "first-year ROI"),
+    (_edit("roi", lambda t: t.replace(f"{_solution_roi()['payback_months']:.1f} months",
+                                      f"{_solution_roi()['payback_months'] + 2:.1f} months")),
+     "payback your calculation gives"),
+    (_edit("roi", lambda t: t.replace(f"{_solution_roi()['roi']:.0%}", f"{_solution_roi()['roi'] + 0.1:.0%}")),
+     "first-year ROI"),
     (_edit("risks", "- Data quality could be poor, so we will validate every feed at ingestion and alert the owner."),
      "at least two"),
     (_edit("success_metrics", "Sellers will be happier and we will make more money with better prices overall, "
@@ -171,6 +224,14 @@ def test_0_2_junk_gets_a_clear_message(roi_fn, proposal, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
+def test_0_2_payback_must_be_written_in_months():
+    payback = _solution_roi()["payback_months"]
+    # The right number, but not as a duration: "$6.96" next to a 7.2-month payback is not a payback.
+    proposal = _edit("roi", lambda t: t.replace(f"{payback:.1f} months", f"{payback:.1f} (see the table)"))
+    result = _evaluate(ex00.project_proposal, ex00.solution_0_2_roi, proposal)
+    assert result.status == INCORRECT and "written as 'N months'" in result.message, result.message
+
+
 def test_numbers_in_reads_money_percent_and_decimals():
     assert ex00.numbers_in("Net $9,200 a month; payback 9.8 months, ROI 23%.") == [9200.0, 9.8, 23.0]
 
@@ -198,13 +259,41 @@ def _translations(req, **change):
     (_translations("R2", metric="rmse_log"), "about dollars"),
     (_translations("R1", metric="mae_usd"), "within a tolerance"),
     (_translations("R1", target=80), "fractions"),
-    (_translations("R2", target=13.3), "halve it"),
+    (_translations("R2", target=round(ex00.guide_mae_usd(), 2)), "halve it"),   # forgot to halve
     (_translations("R3", max_flagged_share=0.9), "read the requirement again"),
     (_translations("R1", metric="f1"), "should be one of"),
 ])
 def test_0_3_wrong_translations_get_specific_messages(answer, message):
     result = _evaluate(ex00.metrics_translation, *answer)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+@pytest.mark.parametrize("share_within", [
+    lambda a, p, t: float(np.mean(np.abs(p / a - 1) <= t)),        # rounds the ties at the edge differently
+    lambda a, p, t: float(np.mean(np.abs(p - a) / a <= t)),
+    lambda a, p, t: float(np.mean(np.abs(p - a) < t * a)),          # ties out: a defensible reading
+])
+def test_0_3_equivalent_formulas_are_accepted(share_within):
+    translations, _ = ex00.solution_0_3()
+    result = _evaluate(ex00.metrics_translation, translations, share_within)
+    assert result.status == CORRECT, result.message
+
+
+def test_0_3_ties_at_the_edge_count_either_way(monkeypatch):
+    # Sales and guide prices exactly 20% apart, where the two formulas round differently.
+    actual = np.array([1.75, 13.6, 32.2, 10.0, 3.0])
+    predicted = np.array([2.1, 16.32, 25.76, 11.0, 1.0])
+    by_ratio = np.mean(np.abs(predicted / actual - 1) <= 0.2)
+    by_difference = np.mean(np.abs(predicted - actual) <= 0.2 * actual)
+    assert by_ratio != by_difference, "the example must contain floating-point ties"
+    monkeypatch.setattr(ex00, "_metric_test_data", lambda: (actual, predicted, predicted))
+    translations, _ = ex00.solution_0_3()
+    for formula in (lambda a, p, t: float(np.mean(np.abs(p / a - 1) <= t)),
+                    lambda a, p, t: float(np.mean(np.abs(p - a) <= t * a))):
+        result = _evaluate(ex00.metrics_translation, translations, formula)
+        assert result.status == CORRECT, result.message
+    result = _evaluate(ex00.metrics_translation, translations, lambda a, p, t: 0.0)
+    assert result.status == INCORRECT and "expected" in result.message
 
 
 def _relative_to_prediction(actual, predicted, tolerance):
@@ -215,7 +304,7 @@ def _relative_to_prediction(actual, predicted, tolerance):
     (_relative_to_prediction, "of the *actual* sale price"),
     (lambda a, p, t: 100 * float(np.mean(np.abs(p - a) <= t * a)), "a percentage"),
     (lambda a, p, t: int(np.sum(np.abs(p - a) <= t * a)), "a count"),
-    (lambda a, p, t: float(np.mean(np.abs(p - a) < 0.2 * a)), "expected"),          # ignores the tolerance
+    (lambda a, p, t: float(np.mean(np.abs(p - a) <= 0.2 * a)), "expected"),         # ignores the tolerance
     (lambda a, p, t: np.abs(p - a) <= t * a, "return one number"),
     (lambda a, p, t: 1 / 0, "ZeroDivisionError"),
 ])
@@ -249,6 +338,39 @@ def test_0_4_stub_is_not_attempted(stubs):
 def test_0_4_solution_is_correct():
     result = _evaluate(ex00.stakeholder_qa, ex00.solution_0_4())
     assert result.status == CORRECT, result.message
+
+
+def _vp(template):
+    evidence = ex00._evidence()
+    text = ("We measured it on marketplace listings. " + template.format(**{
+        "guide": evidence["guide error ($)"], "model": evidence["model error ($)"],
+        "guide_pct": evidence["guide error (%)"]}) +
+        " The guide only knows era and rarity, and it stays as our fallback for bulk cards.")
+    return _answer("vp_why_not_rules", text)
+
+
+@pytest.mark.parametrize("template", [
+    "The guide is off by ${guide:.0f} per card on average, a model by ${model:.0f}.",     # rounded dollars
+    "The guide is off by {guide:.1f} dollars per card on average, a model by {model:.1f} dollars.",
+    "Half of the guide's prices are more than {guide_pct:.0f}% off the sale price.",     # a rounded percent
+])
+def test_0_4_rounded_evidence_with_its_unit_counts(template):
+    result = _evaluate(ex00.stakeholder_qa, _vp(template))
+    assert result.status == CORRECT, result.message
+
+
+@pytest.mark.parametrize("template", [
+    "The guide loses about {guide_pct:.0f} dollars per 100 dollars of sales, which is a lot of money.",  # wrong unit
+    "The guide is off by ${guide:.0f}0 per card on average, and the model would do far better.",       # not measured
+])
+def test_0_4_a_number_in_the_wrong_unit_is_not_evidence(template):
+    result = _evaluate(ex00.stakeholder_qa, _vp(template))
+    assert result.status == INCORRECT and "no measured evidence" in result.message, result.message
+
+
+def test_quantities_in_reads_units():
+    assert ex00.quantities_in("$13, 13 dollars, 66%, 66 percent, US$4.24, 7.2 months, 12 cards") == [
+        (13.0, "$"), (13.0, "$"), (66.0, "%"), (66.0, "%"), (4.24, "$"), (7.2, "months"), (12.0, None)]
 
 
 def _answer(key, text):
