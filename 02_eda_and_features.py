@@ -20,7 +20,7 @@ def _():
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    from mlcourse import dataset, features, leakage, reference
+    from mlcourse import dataset, eda, features, leakage, reference
     return (
         ColumnTransformer,
         LinearRegression,
@@ -33,6 +33,7 @@ def _():
         alt,
         cross_val_score,
         dataset,
+        eda,
         features,
         inspect,
         leakage,
@@ -104,6 +105,12 @@ def _(listings, log_price, np, pd):
     return linear_histogram, log_histogram, price_facts
 
 
+@app.cell
+def _(eda, listings):
+    noise_band = eda.noise_band(listings)
+    return (noise_band,)
+
+
 @app.cell(hide_code=True)
 def _(mo, price_facts):
     mo.md(f"""
@@ -140,8 +147,8 @@ def _(alt, linear_histogram, log_histogram, mo):
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(mo, noise_band):
+    mo.md(f"""
     Three reasons to model **log(price)** rather than the price:
 
     - **Prices are multiplicative.** A reverse holo is worth a multiple of the normal card, a
@@ -150,8 +157,11 @@ def _(mo):
     - **Errors become relative.** Missing by five dollars on a ten-dollar card is bad; on a
       card worth thousands it is excellent. A squared error on dollars is dominated by the top 1%; on the log scale
       every card counts.
-    - **The noise is relative too**: the same card sells within a band of a few percent of
-      its value, not a few dollars.
+    - **The noise is relative too.** The course knows each listing's noise-free price: two
+      sales in three land between {noise_band['p16'] - 1:+.0%} and {noise_band['p84'] - 1:+.0%} of
+      it, and 95% between {noise_band['p2.5'] - 1:+.0%} and {noise_band['p97.5'] - 1:+.0%}, on a
+      \\$1 card as on a \\$1,000 one: a band in percent (a standard deviation of
+      {noise_band['log_sd']:.2f} on the log scale), not in dollars.
 
     The price of the choice: predict `log(price)` and you get the median price back with
     `exp()`, not the mean. Every model in this course predicts `log(price_usd)`.
@@ -162,66 +172,50 @@ def _(mo):
 
 
 @app.cell
-def _(mo):
-    group_picker = mo.ui.dropdown(
-        options=["rarity", "era", "finish", "condition", "language", "supertype", "graded", "first_edition"],
-        value="rarity", label="Price by",
-    )
+def _(eda, mo):
+    group_picker = mo.ui.dropdown(options=eda.PRICE_BY_OPTIONS, value="rarity", label="Price by")
     group_picker
     return (group_picker,)
 
 
 @app.cell
-def _(alt, group_picker, listings, pd, reference):
-    _key = group_picker.value
-    _stats = (listings.groupby(listings[_key].astype("str"), dropna=False)["price_usd"]
-              .quantile([0.25, 0.5, 0.75]).unstack().reset_index())
-    _stats.columns = [_key, "p25", "median", "p75"]
-    _stats["listings"] = listings.groupby(listings[_key].astype("str"), dropna=False).size().to_numpy()
-    _order = {"rarity": reference.RARITY_ORDER, "era": reference.ERA_ORDER}.get(
-        _key, list(_stats.sort_values("median")[_key]))
-    price_by_group = _stats.assign(**{_key: pd.Categorical(_stats[_key], categories=_order, ordered=True)}) \
-        .sort_values(_key).reset_index(drop=True)
-    _base = alt.Chart(price_by_group.assign(**{_key: price_by_group[_key].astype(str)})).encode(
-        y=alt.Y(f"{_key}:N", sort=[str(o) for o in _order], title=None))
-    _chart = (_base.mark_rule().encode(x=alt.X("p25:Q", scale=alt.Scale(type="log"),
-                                               title="price ($, log scale): middle half and median"), x2="p75:Q")
-              + _base.mark_point(filled=True, size=60).encode(
-                  x="median:Q", tooltip=[_key, alt.Tooltip("median:Q", format="$,.2f"), "listings"]))
-    _chart.properties(width=480, height=24 * len(price_by_group), title=f"Price by {_key}")
+def _(eda, group_picker, listings):
+    price_by_group = eda.price_by(listings, group_picker.value)
+    eda.price_by_chart(price_by_group, group_picker.value)
     return (price_by_group,)
 
 
 @app.cell
-def _(group_picker, mo, price_by_group):
-    _cheap = price_by_group.loc[price_by_group["median"].idxmin()]
-    _dear = price_by_group.loc[price_by_group["median"].idxmax()]
-    mo.md(f"""
-    By {group_picker.value}, the median price runs from \\${_cheap['median']:,.2f}
-    ({_cheap.iloc[0]}) to \\${_dear['median']:,.2f} ({_dear.iloc[0]}), a factor of
-    {_dear['median'] / _cheap['median']:,.0f} between them. Try each grouping: rarity and era are the
-    big drivers; condition and language matter less but everywhere. The horizontal lines
-    show the middle half of the prices: wide lines mean the grouping leaves much
-    unexplained.
-    """)
+def _(eda, group_picker, mo, price_by_group):
+    mo.md(eda.describe_price_by(price_by_group, group_picker.value) + " Try each grouping in the dropdown.")
     return
 
 
 @app.cell
-def _(listings, mo):
-    _pokemon = listings[listings["supertype"].eq("Pokemon")]
-    _by_species = _pokemon.groupby("species")["price_usd"].agg(["median", "size"])
+def _(eda, listings, mo):
     _min_listings = 50
-    _popular = _by_species[_by_species["size"] >= _min_listings].sort_values("median", ascending=False)
-    species_top = _popular.head(10).rename(columns={"median": "median price ($)", "size": "listings"}).reset_index()
+    _species = eda.species_premium(listings, min_listings=_min_listings)
+    _raw_top = _species.loc[_species["median price ($)"].idxmax()]
+    species_top = _species.head(10)
+    _top = species_top.iloc[0]
+    _pokemon_median = listings.loc[listings["supertype"].eq("Pokemon"), "price_usd"].median()
+    _rank = int(_species.index[_species["species"].eq(_raw_top["species"])][0]) + 1
+    _mix = (f"{_raw_top['its share']:.0%} of its {_raw_top['listings']:,} listings are "
+            f"{_raw_top['most common rarity']}s")
+    _mixed = (f"and like for like it stays on top ({_raw_top['premium']:.1f}x its peers; {_mix})" if _rank == 1 else
+              f"but {_mix}, and like for like it ranks {_rank} ({_raw_top['premium']:.1f}x its peers): a raw "
+              "median by species mixes in the rarities and eras each species was printed in")
     mo.vstack([
         mo.md(f"""
     **Species.** {listings['species'].nunique()} species appear. Among those with at least
-    {_min_listings} listings, the most valuable are below: {species_top['species'].iloc[0]}'s median
-    listing sells for \\${species_top['median price ($)'].iloc[0]:,.2f}, against
-    \\${_pokemon['price_usd'].median():,.2f} for the median Pokemon card. Collectors pay for
-    *which* Pokemon it is, and no stat on the card says so: keep that in mind for
-    exercise 2.3.
+    {_min_listings} listings, the highest raw median belongs to {_raw_top['species']}
+    (\\${_raw_top['median price ($)']:,.2f}, against \\${_pokemon_median:,.2f} for the median
+    Pokemon listing), {_mixed}. Compare like for like instead: each listing against the median
+    of listings of the same era, rarity, finish and grading status. Then
+    {_top['species']} sells at {_top['premium']:.1f}x its peers, {species_top['species'].iloc[1]} at
+    {species_top['premium'].iloc[1]:.1f}x and {species_top['species'].iloc[2]} at
+    {species_top['premium'].iloc[2]:.1f}x. Collectors pay for *which* Pokemon it is, and no
+    stat on the card says so: keep that in mind for exercise 2.3.
     """),
         species_top.round(2),
     ])
@@ -229,20 +223,23 @@ def _(listings, mo):
 
 
 @app.cell
-def _(listings, log_price, pd):
+def _(LinearRegression, listings, log_price, pd):
     _stats = ["hp", "attack", "defense", "speed", "base_stat_total", "generation"]
     _numeric = listings[_stats].astype("float64").assign(log_price=log_price)
     pearson = _numeric.corr(method="pearson")
     spearman = _numeric.corr(method="spearman")
+    _complete = _numeric.dropna()
+    bst_r2 = float(LinearRegression().fit(_complete[_stats[:4]], _complete["base_stat_total"]).score(
+        _complete[_stats[:4]], _complete["base_stat_total"]))
     correlation_long = pd.concat([
         pearson.stack().rename("correlation").reset_index().assign(method="Pearson (linear)"),
         spearman.stack().rename("correlation").reset_index().assign(method="Spearman (rank)"),
     ]).rename(columns={"level_0": "x", "level_1": "y"})
-    return correlation_long, pearson
+    return bst_r2, correlation_long, pearson
 
 
 @app.cell
-def _(alt, correlation_long, mo, pearson):
+def _(alt, bst_r2, correlation_long, mo, pearson):
     _order = list(pearson.columns)
 
     def _heatmap(method: str):
@@ -256,16 +253,20 @@ def _(alt, correlation_long, mo, pearson):
         return (_cells + _labels).properties(width=220, height=220, title=method)
 
     _with_price = pearson["log_price"].drop("log_price")
-    _stat_links = pearson.loc["base_stat_total", ["hp", "attack", "defense", "speed"]]
+    _four = ["hp", "attack", "defense", "speed"]
+    _stat_links = pearson.loc["base_stat_total", _four]
     mo.vstack([
         mo.md(f"""
     ### 1.3 Correlations
 
     Pearson correlation measures a linear relation, Spearman a monotonic one (on ranks).
     HP and Defense correlate at **{pearson.loc['hp', 'defense']:.2f}**: related, far from
-    redundant. The strong links are built in: `base_stat_total` is the *sum* of the six
-    stats, so it correlates at {_stat_links.min():.2f} to {_stat_links.max():.2f} with each
-    of these four. And no stat says much about the price: the strongest linear correlation
+    redundant. The strong links are built in: `base_stat_total` is the *sum* of a species'
+    six game stats, four of which are columns here (the other two, special attack and
+    special defense, are not in the data). So it correlates at {_stat_links.min():.2f} to
+    {_stat_links.max():.2f} with each of the four, and together they explain
+    R² = {bst_r2:.2f} of it: largely, not exactly, redundant. And no stat says much about
+    the price: the strongest linear correlation
     with log price is {_with_price.abs().max():.2f} ({_with_price.abs().idxmax()}). A weak
     correlation does not make a feature useless (question 5 below).
     """),
@@ -317,17 +318,16 @@ def _(listings, pd):
 
 
 @app.cell
-def _(listings, missingness, mo, structural):
-    _pk = listings[listings["supertype"].eq("Pokemon")]
-    _zero = _pk["defense"].eq(0)
-    defense_zero_facts = {
-        "listings": int(_zero.sum()), "share": float(_zero.mean()),
-        "cards": int(_pk.loc[_zero, "card_id"].nunique()),
-        "hp_zero": float(_pk.loc[_zero, "hp"].median()), "hp_other": float(_pk.loc[~_zero, "hp"].median()),
-    }
+def _(eda, listings, missingness, mo, structural):
+    defense_zero_facts = eda.defense_zero_facts(listings)
     _yes = {True: "exactly", False: "NOT exactly"}
+    _nonzero = defense_zero_facts["share_nonzero_elsewhere"]
+    _same = defense_zero_facts["share_same_total"]
+    _conclusion = ("The Defense existed and the source lost it: 0 is the source's placeholder for \"not "
+                   "recorded\"." if min(_nonzero, _same) > 0.9 else
+                   "The other cards do not settle it for every species: check the source before trusting a 0.")
     mo.vstack([
-        mo.md(f"""
+        mo.md("""
     ### 1.4 Missingness patterns
 
     Where values are missing, and for whom, tells you whether a gap is an error or a fact.
@@ -342,17 +342,18 @@ def _(listings, missingness, mo, structural):
     linear one).
 
     One gap hides as a value: **Defense = 0** on {defense_zero_facts['listings']:,} Pokemon
-    listings ({defense_zero_facts['share']:.1%}, {defense_zero_facts['cards']} cards). No
-    Pokemon has zero Defense, and these cards' other stats look normal (median HP
-    {defense_zero_facts['hp_zero']:.0f} against {defense_zero_facts['hp_other']:.0f}): 0 is the
-    source's placeholder for "not recorded". Section 2.1 shows what it does to a ratio.
+    listings ({defense_zero_facts['share']:.1%}, {defense_zero_facts['cards']} cards of
+    {defense_zero_facts['species']} species). A species has the same stats on every card, so
+    compare with the same species' other cards: for {_nonzero:.0%} of these species the other
+    cards' Defense is not 0, and for {_same:.0%} the base stat total, which counts the Defense,
+    is the same as on the Defense-0 card. {_conclusion} Section 2.1 shows what it does to a ratio.
     """),
     ])
     return (defense_zero_facts,)
 
 
 @app.cell
-def _(LinearRegression, listings, log_price, np):
+def _(LinearRegression, SimpleImputer, listings, log_price, np):
     naive_ratio = listings["attack"].astype("float64") / listings["defense"].astype("float64")
     ratio_infinities = int(np.isinf(naive_ratio).sum())
     try:
@@ -360,11 +361,31 @@ def _(LinearRegression, listings, log_price, np):
         naive_fit_error = "none: the model trained"
     except ValueError as _exc:
         naive_fit_error = str(_exc).splitlines()[0]
-    return naive_fit_error, naive_ratio, ratio_infinities
+    try:
+        SimpleImputer(strategy="mean").fit(naive_ratio.to_frame())
+        imputer_error = "none: the imputer fitted"
+    except ValueError as _exc:
+        imputer_error = str(_exc).splitlines()[0]
+    # pandas is not as strict: the mean of a column with an infinity is infinity, and fillna uses it.
+    pandas_mean_fill = {"mean": float(naive_ratio.mean()),
+                        "filled": int(naive_ratio.isna().sum()),
+                        "infinite after": int(np.isinf(naive_ratio.fillna(naive_ratio.mean())).sum())}
+    return imputer_error, naive_fit_error, naive_ratio, pandas_mean_fill, ratio_infinities
 
 
 @app.cell
-def _(defense_zero_facts, features, inspect, listings, mo, naive_fit_error, naive_ratio, ratio_infinities):
+def _(
+    defense_zero_facts,
+    features,
+    imputer_error,
+    inspect,
+    listings,
+    mo,
+    naive_fit_error,
+    naive_ratio,
+    pandas_mean_fill,
+    ratio_infinities,
+):
     _safe = features.safe_ratio(listings["attack"], listings["defense"])
     mo.md(f"""
     ## 2. Feature engineering patterns
@@ -378,8 +399,12 @@ def _(defense_zero_facts, features, inspect, listings, mo, naive_fit_error, naiv
 
     > `{naive_fit_error}`
 
-    Worse, some libraries do not fail: they turn infinity into the largest float, and the
-    model learns from a nonsense value. The course's shared feature code divides safely,
+    scikit-learn's `SimpleImputer(strategy="mean")` refuses it for the same reason
+    (`{imputer_error}`). pandas does not: `ratio.fillna(ratio.mean())` runs, the mean is
+    {pandas_mean_fill['mean']}, and the column now has {pandas_mean_fill['infinite after']:,}
+    infinite values instead of {ratio_infinities:,}. Worse still, some libraries turn
+    infinity into the largest float without a word, and the model learns from a nonsense
+    value. The course's shared feature code divides safely,
     returning NaN where the denominator is 0 or missing (it has
     {int(_safe.isna().sum()):,} NaN and no infinity):
 
@@ -395,7 +420,7 @@ def _(defense_zero_facts, features, inspect, listings, mo, naive_fit_error, naiv
 
 
 @app.cell
-def _(listings, np, pd):
+def _(eda, listings, np, pd):
     _sv = listings[listings["era"].eq("sv") & ~listings["graded"]].copy()
     _sv["days"] = (_sv["listing_date"] - _sv["release_date"]).dt.days
     _sv["log_price"] = np.log(_sv["price_usd"])
@@ -406,21 +431,22 @@ def _(listings, np, pd):
                        .agg(listings=("price_usd", "size"), median_log_gap=("above_usual", "median"))
                        .reset_index().rename(columns={"days": "days since release"}))
     release_premium["premium"] = np.exp(release_premium["median_log_gap"]) - 1
-    _monthly = listings[listings["era"].isin(["wotc", "sv"])].assign(
-        month=listings["listing_date"].dt.to_period("M").dt.to_timestamp(), log_price=np.log(listings["price_usd"]))
-    market_by_month = (_monthly.groupby(["era", "month"])["log_price"].agg(["median", "size"]).reset_index()
-                       .query("size >= 50")  # months with too few listings give noisy medians
-                       .assign(median_price=lambda d: np.exp(d["median"])))
+    market_by_month = eda.market_level(listings, ["wotc", "swsh"])
     return market_by_month, release_premium
 
 
 @app.cell
 def _(alt, market_by_month, mo, release_premium):
     _first, _late = release_premium.iloc[0], release_premium.iloc[-1]
-    _wotc = market_by_month[market_by_month["era"].eq("wotc")].set_index("month")["median_price"]
+    _levels = market_by_month.set_index("month")
+    _wotc = _levels[_levels["era"].eq("wotc")]["smoothed"]
+    _modern = _levels[_levels["era"].eq("swsh")]["smoothed"]
+    _shared = _wotc.index.intersection(_modern.index)
+    _swing_old = _wotc[_shared].max() / _wotc[_shared].min()
+    _swing_new = _modern[_shared].max() / _modern[_shared].min()
     _peak = _wotc.idxmax()
     _after = _wotc[_wotc.index > _peak]
-    _trough = _after.idxmin()
+    _trough = _after.idxmin() if len(_after) else _peak
     mo.vstack([
         mo.md(f"""
     ### 2.2 Binning and date features
@@ -439,17 +465,26 @@ def _(alt, market_by_month, mo, release_premium):
             tooltip=["days since release", "listings", alt.Tooltip("premium:Q", format=".1%")],
         ).properties(width=420, height=180, title="New-release premium, Scarlet & Violet"),
         mo.md(f"""
-    **The market's mood.** The median Wizards-era listing peaked at
-    \\${_wotc.max():,.0f} in {_peak:%B %Y}, fell to \\${_after.min():,.0f} by {_trough:%B %Y}, and
-    recovered to \\${_wotc.iloc[-1]:,.0f} by {_wotc.index[-1]:%B %Y}. A linear trend on the
-    listing date cannot follow a boom and a slump. Useful date features: the month or
-    quarter as a category, or a market level computed from **past** sales only (section 3
-    shows what happens when it is not).
+    **The market's mood.** A plain monthly median price mixes the market with *which* cards
+    were listed that month. Compare each listing with the same card's usual price instead,
+    and take the median per month (smoothed over three months, because one month of
+    listings is noisy): Wizards-era cards sold at {_wotc.iloc[0]:.2f}x their usual price
+    in {_wotc.index[0]:%B %Y}, peaked at {_wotc.max():.2f}x around {_peak:%B %Y}, fell to
+    {_after.min() if len(_after) else _wotc.max():.2f}x by {_trough:%B %Y}, and stood at
+    {_wotc.iloc[-1]:.2f}x in {_wotc.index[-1]:%B %Y}. Over the months both were listed (from
+    {_shared[0]:%B %Y}), the vintage level swung by a factor of {_swing_old:.2f} between its
+    high and its low, the Sword & Shield level by {_swing_new:.2f}: the same market mood, felt
+    {"far more strongly by vintage cards" if _swing_old - 1 > 2 * (_swing_new - 1) else "by both eras"}. A linear
+    trend on the listing date cannot follow a boom and a slump. Useful date features: the
+    month or quarter as a category, or a market level computed from **past** sales only
+    (section 3 shows what happens when it is not).
     """),
         alt.Chart(market_by_month).mark_line().encode(
-            x=alt.X("month:T"), y=alt.Y("median_price:Q", scale=alt.Scale(type="log"), title="median price ($, log)"),
-            color=alt.Color("era:N"), tooltip=["era", "month:T", alt.Tooltip("median_price:Q", format="$,.2f")],
-        ).properties(width=480, height=200, title="Median listing price per month, vintage and modern"),
+            x=alt.X("month:T"), y=alt.Y("smoothed:Q", scale=alt.Scale(type="log"),
+                                        title="price / the card's usual price (log)"),
+            color=alt.Color("era:N"), tooltip=["era", "month:T", "listings",
+                                               alt.Tooltip("smoothed:Q", format=".2f")],
+        ).properties(width=480, height=200, title="The market level, like for like: Wizards era and Sword & Shield"),
     ])
     return
 
@@ -483,7 +518,7 @@ def _(leakage, np, pd, split_train, split_valid):
 
 
 @app.cell
-def _(encoding_facts, encoding_scores, mo, split_train):
+def _(encoding_facts, encoding_scores, mo, split_train, split_valid):
     _r2 = encoding_scores.set_index("card encoding")["validation R²"]
     mo.vstack([
         mo.md(f"""
@@ -507,8 +542,16 @@ def _(encoding_facts, encoding_scores, mo, split_train):
     training row with means computed on the *other* folds (so a row never sees its own
     price), and shrinks rare categories towards the overall mean. The training encoding
     then correlates at {encoding_facts['corr_cross_fitted']:.3f}, an honest picture of what
-    the model will see. Validation R² with each (Ridge regression, the shared linear
-    features, trained on the earliest listings, validated on the latest):
+    the model will see.
+
+    To score it, this section and the measurements of section 3 use one split of a fixed sample of
+    {len(split_train) + len(split_valid):,} listings: **in time**, never at random. The earliest
+    {len(split_train):,} train the model, the latest {len(split_valid):,} validate it, because that
+    is how it will be used: trained on the past, pricing listings that come later. A random
+    split would let the model learn from sales made after the ones it is scored on (section 3
+    measures what such future information does to a score). Validation R² (1 is perfect, 0
+    is no better than predicting the average) with each encoding, for a Ridge regression on
+    the shared linear features:
     """),
         encoding_scores.round(4),
         mo.md(f"""
@@ -523,37 +566,50 @@ def _(encoding_facts, encoding_scores, mo, split_train):
 
 
 @app.cell
-def _(listings, log_price, np, reference):
-    _pk = listings[listings["supertype"].eq("Pokemon")].assign(log_price=log_price)
-    _medians = _pk.groupby(["rarity", "is_legendary"])["log_price"].median().unstack()
-    legendary_premium = (np.exp(_medians[True] - _medians[False]).rename("legendary premium")
-                         .reindex(reference.RARITY_ORDER).dropna().reset_index())
+def _(eda, listings, log_price, np):
+    legendary_premium = eda.premium_by(listings[listings["supertype"].eq("Pokemon")], "is_legendary", by="rarity")
     legendary_correlation = float(np.corrcoef(listings["is_legendary"].astype(float), log_price)[0, 1])
-    return legendary_correlation, legendary_premium
+    legendary_share = float(listings["is_legendary"].mean())
+    return legendary_correlation, legendary_premium, legendary_share
 
 
 @app.cell
-def _(alt, legendary_correlation, legendary_premium, mo):
-    _top = legendary_premium.loc[legendary_premium["legendary premium"].idxmax()]
-    _low = legendary_premium.loc[legendary_premium["legendary premium"].idxmin()]
+def _(alt, legendary_correlation, legendary_premium, legendary_share, mo):
+    _table = legendary_premium.set_index("rarity")
+    _fair, _raw = _table["like for like"], _table["raw premium"]
+    _below_raw = list(_raw.index[_raw < 1])
+    _raw_note = (f"Raw medians say a legendary {', '.join(_below_raw)} "
+                 f"{'sells' if len(_below_raw) == 1 else 'sell'} *below* a non-legendary one "
+                 f"(down to {_raw.min():.2f}x), because the two groups come from different eras and finishes. "
+                 if _below_raw else "")
+    _everywhere = "in every rarity" if (_fair > 1).all() else f"in {int((_fair > 1).sum())} of {len(_fair)} rarities"
+    _long = legendary_premium.melt(id_vars="rarity", value_vars=["raw premium", "like for like"],
+                                   var_name="comparison", value_name="premium")
     mo.vstack([
         mo.md(f"""
     ### 2.4 Interactions
 
     Is a legendary Pokemon worth more? Overall, `is_legendary` correlates with log price at
-    only **{legendary_correlation:.2f}**. By rarity, the answer changes: a legendary
-    {_top['rarity']} sells at {_top['legendary premium']:.1f}x the median non-legendary one,
-    a legendary {_low['rarity']} at {_low['legendary premium']:.2f}x. Collectors pay for
-    famous Pokemon on chase cards, not on commons. The effect of one feature depends on
-    another: an **interaction**. A linear model needs it spelled out (a product column
-    `is_legendary x chase_rarity`); a tree ensemble can find it, given enough data.
+    only **{legendary_correlation:.2f}**. By rarity, the answer depends on how you compare.
+    {_raw_note}Like for like (each listing against listings of the same era, rarity, finish
+    and grading status), a legendary sells above a non-legendary one {_everywhere}, from
+    {_fair.min():.2f}x ({_fair.idxmin()}) to {_fair.max():.2f}x ({_fair.idxmax()}).
+
+    The premium is not the same everywhere: the effect of one feature depends on another,
+    an **interaction**. A linear model needs it spelled out, one product column per rarity
+    where it differs (`is_legendary * (rarity == "{_fair.idxmax()}")`, ...); a tree ensemble
+    can find it, given enough data. And the weak correlation hid a real effect: a premium of
+    this size is small next to the spread of prices across rarities and eras, and legendary
+    listings are only {legendary_share:.1%} of the total, so over every listing the
+    correlation stays small.
     """),
-        (alt.Chart(legendary_premium).mark_bar().encode(
-            x=alt.X("legendary premium:Q", title="median price, legendary / non-legendary"),
-            y=alt.Y("rarity:N", sort=None, title=None),
-            tooltip=["rarity", alt.Tooltip("legendary premium:Q", format=".2f")],
-        ) + alt.Chart(legendary_premium.head(1)).mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1.0))
-         ).properties(width=420, height=260, title="The legendary premium, by rarity (dashed: no premium)"),
+        (alt.Chart(_long).mark_point(filled=True, size=70).encode(
+            x=alt.X("premium:Q", scale=alt.Scale(type="log"), title="median price, legendary / non-legendary (log)"),
+            y=alt.Y("rarity:N", sort=list(_table.index), title=None),
+            color=alt.Color("comparison:N", title=None), shape=alt.Shape("comparison:N", title=None),
+            tooltip=["rarity", "comparison", alt.Tooltip("premium:Q", format=".2f")],
+        ) + alt.Chart(_long.head(1)).mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(1.0))
+         ).properties(width=420, height=260, title="The legendary premium by rarity (dashed: no premium)"),
     ])
     return
 
@@ -603,7 +659,18 @@ def _(alt, pd, scoreboard):
 
 
 @app.cell
-def _(dataset, mo, np, r2_score, scoreboard, split_train, split_valid):
+def _(
+    dataset,
+    mo,
+    np,
+    preprocessing_parts,
+    r2_score,
+    scoreboard,
+    split_train,
+    split_valid,
+):
+    _single = preprocessing_parts[preprocessing_parts["part"].ne("all") & preprocessing_parts["model"].eq("Ridge")]
+    _biggest = _single.loc[_single["largest change in a prediction"].idxmax()]
     _truth = dataset.load_ground_truth().set_index("listing_id").loc[split_valid["listing_id"], "median_price"]
     noise_ceiling_r2 = float(r2_score(np.log(split_valid["price_usd"]), np.log(_truth.to_numpy())))
     _s = scoreboard.set_index("leak")
@@ -615,10 +682,11 @@ def _(dataset, mo, np, r2_score, scoreboard, split_train, split_valid):
 
     1. **Preprocessing fitted on train + validation** (imputer medians, scaler means,
        one-hot categories): R² {_scaler['leaky R²']:.4f} against {_scaler['honest R²']:.4f},
-       an inflation of {_scaler['inflation']:+.5f}. Tiny here, because {len(split_train):,} rows pin
-       the means down and the validation rows look like the training rows. It is still wrong:
-       with few rows, a drifting feature or a rare category, it is not tiny, and the
-       audit below catches it regardless of size.
+       an inflation of {_scaler['inflation']:+.5f}. Tiny here: with {len(split_train):,} training
+       rows, adding the validation rows barely moves a median, a mean or the list of
+       categories. It is still a leak, and section 3.1 takes it apart on a smaller sample,
+       where the {_biggest['fitted on train + validation']} alone move a prediction by up to
+       {_biggest['largest change in a prediction']:.2f} (on the log scale).
     2. **A target encoding computed on all rows**: {_encoder['leaky R²']:.3f} against
        {_encoder['honest R²']:.3f} for the cross-fitted encoder. Every validation card's
        "average price" includes its own validation prices.
@@ -674,12 +742,30 @@ def _(leakage):
         "price tier": leakage.price_tier,
         "card's month average (future)": leakage.card_month_mean,
     }, audit_train, audit_valid)
-    return audit_results, audit_train, audit_valid
+    preprocessing_parts = leakage.preprocessing_leak_parts(audit_train, audit_valid)
+    categories_gained = leakage.categories_gained_from_validation(audit_train, audit_valid)
+    return audit_results, audit_train, audit_valid, categories_gained, preprocessing_parts
 
 
 @app.cell
-def _(audit_results, audit_train, audit_valid, mo):
+def _(audit_results, audit_train, audit_valid, categories_gained, mo, preprocessing_parts):
     _leaky = int((audit_results["verdict"] == "LEAKS").sum())
+    _parts = preprocessing_parts.set_index(["part", "model"])
+
+    def _part(part, model):
+        return _parts.loc[(part, model), "largest change in a prediction"]
+
+    _categories = _parts.loc[("categories", "Ridge")]
+    _r2_move = _categories["validation R²"] - _categories["honest R²"]
+    _scores = f"R² {_categories['validation R²']:.4f} against {_categories['honest R²']:.4f}"
+    _effect = (f"The leak even *raised* the score here ({_scores}), and it is still a leak: the score describes "
+               "a model that could not have been built on the day of training." if _r2_move > 1e-4 else
+               f"It lowered the score here ({_scores}): a leak makes a score wrong, whichever way it moves it."
+               if _r2_move < -1e-4 else
+               f"The score barely moved ({_scores}); the predictions did, which is what the audit sees.")
+    _gained = (f"{', '.join(categories_gained)} "
+               f"{'is' if len(categories_gained) == 1 else 'are'} frequent enough for a column only with the "
+               "validation rows in" if categories_gained else "here no category changed, so the one-hot step is honest")
     mo.vstack([
         mo.md(f"""
     ### 3.1 A test that catches leaks, by behaviour
@@ -699,7 +785,21 @@ def _(audit_results, audit_train, audit_valid, mo):
     score was invisible:
     """),
         audit_results,
-        mo.md(r"""
+        mo.md(f"""
+    **Where the preprocessing leak bites.** Refit one part of the preprocessing at a time on
+    train + validation, the rest on the training rows (`leakage.preprocessing_leak_parts`),
+    for a Ridge regression and for a plain linear regression:
+    """),
+        preprocessing_parts.drop(columns="part").round(5),
+        mo.md(f"""
+    The scaler alone moves a Ridge prediction by at most {_part('scaler', 'Ridge'):.5f} (Ridge's
+    penalty depends on the scale of each column) and a plain linear regression's by
+    {_part('scaler', 'linear regression'):.5f}: a linear regression, like a tree, makes the same
+    predictions however its inputs are scaled. The imputer medians move a prediction by at
+    most {_part('imputer', 'Ridge'):.5f}. The one-hot step moves one by up to
+    {_part('categories', 'Ridge'):.2f}: it decides which categories get a column of their own, and
+    the validation rows change that decision ({_gained}). {_effect}
+
     Exercise 2.2 uses exactly this audit to check your fix of a leaky pipeline. The same
     idea works for a single feature: compute it with the prices shuffled, and with the price
     column removed; a legitimate feature does not change (`leakage.price_dependence`,
@@ -858,13 +958,14 @@ def _(mo):
 
 
 @app.cell
-def _(mo, pearson):
+def _(bst_r2, mo, pearson):
     mo.vstack([
         mo.md("**1. You found that HP and Defense are highly correlated. Should you remove one? Why or why not?**"),
         mo.accordion({"Discussion": mo.md(f"""
     First, check the claim: here they correlate at {pearson.loc['hp', 'defense']:.2f}, which
-    is far from redundant. The real redundancy is `base_stat_total`, the sum of the stats
-    (and an exact linear combination of all six). For **prediction**, correlated features
+    is far from redundant. The real redundancy is `base_stat_total`, the sum of all six game
+    stats: the four that are columns here explain R² = {bst_r2:.2f} of it (the other two are
+    not in the data), so it is largely, not exactly, redundant with them. For **prediction**, correlated features
     rarely hurt: trees pick either, and a regularised linear model (Ridge) shares the weight
     between them. For **interpretation** they do: the coefficients of two correlated
     features are unstable and cannot be read one by one. Remove one when it is truly
@@ -896,31 +997,41 @@ def _(mo, noise_ceiling_r2, scoreboard):
 
 
 @app.cell
-def _(mo, scoreboard):
+def _(mo, preprocessing_parts, scoreboard, split_train):
     _scaler = scoreboard.iloc[0]
+    _ridge = preprocessing_parts[preprocessing_parts["model"].eq("Ridge")].set_index("part")
+    _scaler_part = _ridge.loc["scaler", "largest change in a prediction"]
+    _category_part = _ridge.loc["categories", "largest change in a prediction"]
     mo.vstack([
         mo.md("**3. Why do we fit preprocessing (like scalers) only on training data, not on all data?**"),
         mo.accordion({"Discussion": mo.md(f"""
     Because validation must simulate the future, and in the future the new rows do not
-    exist yet when you fit. A scaler fitted on all rows has seen the validation rows'
-    distribution. Here the effect on R² was {_scaler['inflation']:+.5f}, too small to see,
-    which is exactly why the habit matters: the same code with a target encoder inflated the
-    score by {scoreboard.iloc[1]['inflation']:.3f}, and with a drifting feature (prices in a
-    boom) the "harmless" scaler is not harmless. Put every fitted step in a `Pipeline`, fit
-    it on training rows, and let the audit check it.
+    exist yet when you fit. Preprocessing fitted on all rows has seen the validation rows.
+    Be precise about what that does. The scaler itself is nearly harmless: a plain linear
+    regression or a tree makes the same predictions however the inputs are scaled, and Ridge
+    moved by at most {_scaler_part:.5f} in section 3.1. The other statistics fitted in the
+    same step are not: the one-hot categories moved a prediction by up to
+    {_category_part:.2f} there, and imputer medians, rare-category pooling or a target encoder
+    (an inflation of {scoreboard.iloc[1]['inflation']:.3f}) all learn from the rows they are
+    fitted on. On {len(split_train):,} training rows the whole preprocessing leak changed R² by only
+    {_scaler['inflation']:+.5f}, which is exactly why the habit matters: you cannot see the
+    leak in the score, so do not rely on the score. Put every fitted step in a `Pipeline`,
+    fit it on training rows, and let the audit check it.
     """)}),
     ])
     return
 
 
 @app.cell
-def _(defense_zero_facts, mo, ratio_infinities):
+def _(defense_zero_facts, mo, pandas_mean_fill, ratio_infinities):
     mo.vstack([
         mo.md("**4. You are creating a 'power_ratio' feature (Attack / Defense). What happens when Defense is 0?**"),
         mo.accordion({"Discussion": mo.md(f"""
-    Division by zero gives infinity ({ratio_infinities:,} listings here): scikit-learn refuses
-    to fit, some libraries silently clip it to a huge number, and an imputer that computes a
-    mean returns infinity too. Worse, Defense 0 is not a real value: it is the source's
+    Division by zero gives infinity ({ratio_infinities:,} listings here). scikit-learn refuses
+    to fit a model on it, and its `SimpleImputer` refuses to impute it; pandas does not:
+    `ratio.fillna(ratio.mean())` fills every gap with the mean, which is
+    {pandas_mean_fill['mean']}, so the column ends with {pandas_mean_fill['infinite after']:,}
+    infinite values. Some libraries silently clip infinity to a huge number. Worse, Defense 0 is not a real value: it is the source's
     placeholder for "not recorded" ({defense_zero_facts['cards']} cards). So: divide with
     `features.safe_ratio` (NaN when the denominator is 0 or missing), add an indicator
     ("defense recorded"), impute for linear models, and fix the source if you can. Write a
@@ -932,15 +1043,15 @@ def _(defense_zero_facts, mo, ratio_infinities):
 
 @app.cell
 def _(legendary_correlation, legendary_premium, mo):
-    _top = legendary_premium.loc[legendary_premium["legendary premium"].idxmax()]
+    _top = legendary_premium.loc[legendary_premium["like for like"].idxmax()]
     mo.vstack([
         mo.md("**5. A domain expert suggests a feature. It has zero correlation with the target. Do you include it?**"),
         mo.accordion({"Discussion": mo.md(f"""
     Not on the correlation alone, and not without testing it. Correlation measures a linear,
     one-feature-at-a-time relation; a feature can matter through interactions or
-    non-linearly. Section 2.4: `is_legendary` correlates at {legendary_correlation:.2f} with
-    log price, yet a legendary {_top['rarity']} sells at {_top['legendary premium']:.1f}x a
-    non-legendary one. Add the feature, measure it by cross-validation (with interactions
+    non-linearly, or be drowned out by bigger effects. Section 2.4: `is_legendary` correlates
+    at {legendary_correlation:.2f} with log price, yet like for like a legendary {_top['rarity']}
+    sells at {_top['like for like']:.1f}x a non-legendary one. Add the feature, measure it by cross-validation (with interactions
     for a linear model), and keep it if it helps on held-out data. And ask the expert *why*
     it should matter: the answer often suggests the right transformation.
     """)}),

@@ -119,3 +119,24 @@ def test_price_dependence_does_not_hide_other_bugs():
     listings = leakage.demo_split(n=2_000)[0]
     with pytest.raises(KeyError, match="no_such_column"):
         leakage.price_dependence(lambda df: df["no_such_column"], listings)
+
+
+def test_the_preprocessing_leak_is_in_the_categories_not_the_scaler(small_split):
+    train, valid = small_split
+    parts = leakage.preprocessing_leak_parts(train, valid).set_index(["part", "model"])
+    change = parts["largest change in a prediction"]
+    assert change[("scaler", "linear regression")] < 1e-8, "a linear regression ignores the scale of its inputs"
+    assert change[("scaler", "Ridge")] < 0.01
+    assert change[("categories", "Ridge")] > 0.1 > change[("imputer", "Ridge")]
+    # refitting all three parts is exactly the leaky pipeline of the scoreboard
+    leaky = leakage.scaler_fit_on_all(train, valid)
+    honest = leakage.honest(train, valid)
+    assert change[("all", "Ridge")] == pytest.approx(np.abs(leaky - honest).max(), abs=1e-9)
+    assert parts.loc[("all", "Ridge"), "validation R²"] == pytest.approx(leakage.validation_r2(valid, leaky))
+
+
+def test_categories_gained_from_validation(small_split):
+    train, valid = small_split
+    gained = leakage.categories_gained_from_validation(train, valid)
+    assert gained and all(": " in g for g in gained)
+    assert leakage.categories_gained_from_validation(train, valid.iloc[:0]) == []

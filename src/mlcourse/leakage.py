@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import r2_score
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -32,7 +32,7 @@ from sklearn.preprocessing import StandardScaler, TargetEncoder
 from threadpoolctl import threadpool_limits
 
 from mlcourse.dataset import load_listings
-from mlcourse.features import FEATURES, feature_frame, make_preprocessor
+from mlcourse.features import BOOLEAN, CATEGORICAL, FEATURES, NUMERIC, feature_frame, make_preprocessor
 
 TARGET = "price_usd"
 FitPredict = Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]
@@ -188,6 +188,82 @@ def card_history_honest(train: pd.DataFrame, valid: pd.DataFrame) -> np.ndarray:
     valid_x = feature_frame(valid).assign(card_history=np.where(np.isnan(valid_history), fallback, valid_history))
     model = _ridge(_with_extra(make_preprocessor("linear"), ["card_history"]))
     return _fit_predict(model, train_x, log_price(train), valid_x)
+
+
+PREPROCESSING_PARTS = {
+    "scaler": "scaler means and spreads",
+    "imputer": "imputer medians",
+    "categories": "one-hot categories (which are kept, which pooled as rare)",
+    "all": "all three (the leaky pipeline above)",
+}
+
+
+def _partly_leaky_preprocessor(train_x: pd.DataFrame, all_x: pd.DataFrame, part: str) -> ColumnTransformer:
+    """The shared linear preprocessing fitted on the training rows, then one part refitted on train + validation."""
+    if part not in PREPROCESSING_PARTS and part != "none":
+        raise ValueError(f"part must be 'none' or one of {list(PREPROCESSING_PARTS)}, got {part!r}")
+    preprocessor = make_preprocessor("linear").fit(train_x)
+    numbers = preprocessor.named_transformers_["numbers"]
+    number_columns = NUMERIC + BOOLEAN
+    if part in ("imputer", "all"):
+        numbers[0].fit(all_x[number_columns])
+    if part in ("scaler", "all"):
+        numbers[-1].fit(numbers[0].transform(all_x[number_columns]))
+    if part in ("categories", "all"):
+        preprocessor.named_transformers_["categories"].fit(all_x[CATEGORICAL])
+    return preprocessor
+
+
+def preprocessing_leak_parts(train: pd.DataFrame, valid: pd.DataFrame) -> pd.DataFrame:
+    """Which part of the preprocessing leak moves the predictions, and for which model.
+
+    Each part (scaler, imputer, one-hot categories) is fitted on train + validation alone,
+    the rest on the training rows, for a Ridge regression (its penalty depends on the
+    scale of the columns) and a plain linear regression (it does not). One row per part
+    and model: the largest change in a validation prediction against the honest pipeline,
+    and the validation R^2.
+    """
+    train_x, valid_x = feature_frame(train), feature_frame(valid)
+    all_x = pd.concat([train_x, valid_x], ignore_index=True)
+    y = log_price(train)
+    models = {"Ridge": lambda: Ridge(alpha=1.0), "linear regression": LinearRegression}
+    predictions: dict[str, dict[str, np.ndarray]] = {name: {} for name in models}
+    with threadpool_limits(limits=1):
+        for part in ("none", *PREPROCESSING_PARTS):
+            preprocessor = _partly_leaky_preprocessor(train_x, all_x, part)
+            train_t, valid_t = preprocessor.transform(train_x), preprocessor.transform(valid_x)
+            for model_name, make_model in models.items():
+                predictions[model_name][part] = make_model().fit(train_t, y).predict(valid_t)
+    rows = []
+    for model_name in models:
+        for part, what in PREPROCESSING_PARTS.items():
+            mine, honest_predictions = predictions[model_name][part], predictions[model_name]["none"]
+            rows.append({"fitted on train + validation": what, "part": part, "model": model_name,
+                         "largest change in a prediction": _largest_change(mine, honest_predictions),
+                         "validation R²": validation_r2(valid, mine),
+                         "honest R²": validation_r2(valid, honest_predictions)})
+    return pd.DataFrame(rows)
+
+
+def categories_gained_from_validation(train: pd.DataFrame, valid: pd.DataFrame) -> list[str]:
+    """Categories that get a one-hot column of their own only when the validation rows are in the fit.
+
+    Either new (never seen in training) or rare in training (pooled as "infrequent") but
+    frequent enough once the validation rows are added. As "column: category" strings.
+    """
+    def encoder(rows: pd.DataFrame):
+        return make_preprocessor("linear").fit(feature_frame(rows)).named_transformers_["categories"][-1]
+
+    honest_encoder = encoder(train)
+    leaky_encoder = encoder(pd.concat([train, valid], ignore_index=True))
+    gained = []
+    for column, honest_cats, leaky_cats, honest_rare, leaky_rare in zip(
+            CATEGORICAL, honest_encoder.categories_, leaky_encoder.categories_,
+            honest_encoder.infrequent_categories_, leaky_encoder.infrequent_categories_, strict=True):
+        own_honest = set(honest_cats) - set([] if honest_rare is None else list(honest_rare))
+        own_leaky = set(leaky_cats) - set([] if leaky_rare is None else list(leaky_rare))
+        gained += [f"{column}: {category}" for category in sorted(own_leaky - own_honest, key=str)]
+    return gained
 
 
 @dataclass(frozen=True)
