@@ -166,15 +166,22 @@ def _(ex02, inspect, leakage, mo):
     ## Exercise 2.3: Design a feature that beats the baseline
 
     The baseline is fixed: a Ridge regression on `log(price)` of {len(_sample):,} ungraded
-    marketplace listings, with one-hot {", ".join(f"`{c}`" for c in ex02.BASELINE_CATEGORICAL)}
-    and scaled {", ".join(f"`{c}`" for c in ex02.BASELINE_NUMERIC)}. Its {ex02.CV_FOLDS}-fold
-    cross-validated RMSE is **{ex02.baseline_rmse():.4f}** (on the log scale).
+    marketplace listings (in time order, from {_sample['listing_date'].min():%B %Y} to
+    {_sample['listing_date'].max():%B %Y}), with one-hot
+    {", ".join(f"`{c}`" for c in ex02.BASELINE_CATEGORICAL)} and scaled
+    {", ".join(f"`{c}`" for c in ex02.BASELINE_NUMERIC)}. It is cross-validated in time, as
+    Module 2 teaches: `TimeSeriesSplit` with {ex02.CV_FOLDS} folds, each validated on
+    listings later than all of its training listings. Its cross-validated RMSE is
+    **{ex02.baseline_rmse():.4f}** (on the log scale).
 
     Write `my_feature(listings)`: it returns **one** column (a Series, one value per
-    listing; numbers, booleans or a category). The check adds it to the baseline, reruns
-    the same cross-validation, and wants the RMSE to drop by more than
-    {ex02.REQUIRED_IMPROVEMENT:.0%}. It first makes sure the feature does not come from the
-    price (the same shuffle test as in Module 2, `leakage.price_dependence`):
+    listing; numbers, booleans or a category; NaN where it does not apply). The check adds
+    it to the baseline, reruns the same cross-validation, and wants the RMSE to drop by
+    more than {ex02.REQUIRED_IMPROVEMENT:.0%}. First it makes sure the feature is one you could
+    compute on the day of the listing, with two behavioural tests from Module 2: it must not
+    come from the price (`leakage.price_dependence`, below), and it must not come from the
+    future (`leakage.future_dependence`: the earliest listings' values must not change when
+    the later listings are removed).
 
     ```python
     {inspect.getsource(leakage.price_dependence)}

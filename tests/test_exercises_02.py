@@ -120,6 +120,27 @@ def test_2_2_another_honest_fix_is_accepted():
     # The card's average over its earlier training listings: honest, and nearly as good.
     result = _evaluate(ex02.fix_the_leaks, leakage.card_history_honest)
     assert result.status == CORRECT, result.message
+    assert "deprecation" not in ex02.fix_the_leaks.evaluate(ex02.solution_2_2, record=False).message
+
+
+def _deprecated_seed(train, valid):
+    """The reference fix, seeded with TargetEncoder(random_state=0): works, but deprecated in sklearn 1.9."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    from mlcourse.features import FEATURES
+
+    columns = ColumnTransformer([("features", make_preprocessor("linear"), FEATURES),
+                                 ("card", TargetEncoder(random_state=0), ["card_id"])])
+    model = Pipeline([("features", columns), ("model", Ridge(alpha=1.0))])
+    model.fit(feature_frame(train).assign(card_id=train["card_id"].to_numpy()), np.log(train["price_usd"]))
+    return model.predict(feature_frame(valid).assign(card_id=valid["card_id"].to_numpy()))
+
+
+def test_2_2_a_deprecated_but_working_fix_passes_with_a_note():
+    result = _evaluate(ex02.fix_the_leaks, _deprecated_seed)
+    assert result.status == CORRECT, result.message
+    assert "deprecation warning" in result.message and "random_state" in result.message
 
 
 def test_2_2_the_leaky_pipeline_itself_fails():
@@ -194,10 +215,29 @@ def test_2_3_stub_is_not_attempted(stubs):
 def test_2_3_solutions_are_correct(solution):
     result = _evaluate(ex02.better_feature, solution)
     assert result.status == CORRECT, result.message
+    assert leakage.future_dependence(solution, ex02.baseline_sample()) is None
+
+
+def test_2_3_hint_ideas_that_pass_are_the_species_ones():
+    hints = " ".join(ex02.better_feature.hints)
+    assert "species" in ex02.better_feature.hints[0]
+    assert "how new the set is" not in hints
 
 
 def _species_mean_price(listings):
     return listings.groupby("species")["price_usd"].transform(lambda p: np.log(p).mean()).fillna(0)
+
+
+def _species_listing_count(listings):
+    # The old alternative solution: a count over the whole sample, later listings included.
+    return np.log1p(listings.groupby("species")["listing_id"].transform("size").fillna(0))
+
+
+def _days_since_release(listings):
+    return (listings["listing_date"] - listings["release_date"]).dt.days.astype(float)
+
+
+CHASE_RARITIES = ["Ultra Rare", "Secret Rare", "Illustration Rare", "Special Illustration Rare", "Hyper Rare"]
 
 
 @pytest.mark.parametrize("feature, message", [
@@ -206,9 +246,16 @@ def _species_mean_price(listings):
     (_species_mean_price, "Leakage"),                               # target encoding, in-sample
     (lambda df: (df["price_usd"] > 20).astype(int), "Leakage"),
     (lambda df: df["price_usd"].rank(), "Leakage"),
-    # sensible but too weak
+    # computed from other listings, later ones included: the future leak of Module 2
+    (_species_listing_count, "Leakage from the future"),
+    (lambda df: df["hp"].astype(float) - df["hp"].astype(float).mean(), "Leakage from the future"),
+    (lambda df: df["hp"].rank(pct=True), "Leakage from the future"),
+    # sensible but too weak (the ideas beyond species: age, novelty, interactions, alternate art)
     (lambda df: safe_ratio(df["attack"], df["defense"]).fillna(1.0), "improvement of"),
     (lambda df: df["is_alt_art"], "improvement of"),
+    (_days_since_release, "improvement of"),
+    (lambda df: np.exp(-_days_since_release(df) / 30), "improvement of"),
+    (lambda df: (df["is_legendary"] & df["rarity"].isin(CHASE_RARITIES)).astype(int), "improvement of"),
     # broken
     (lambda df: pd.Series(1.0, index=df.index), "same value"),
     (lambda df: df["attack"].astype(float) / df["defense"].astype(float), "infinite"),
@@ -232,11 +279,24 @@ def test_2_3_junk_gets_a_clear_message(junk, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
-def test_2_3_cross_validation_is_deterministic_and_the_baseline_fixed():
+def test_2_3_cross_validation_is_deterministic_time_ordered_and_the_baseline_fixed():
     sample = ex02.baseline_sample()
+    assert sample["listing_id"].is_monotonic_increasing and sample["listing_date"].is_monotonic_increasing
     feature = ex02.solution_2_3(sample)
     assert ex02.cv_rmse(sample, feature) == ex02.cv_rmse(ex02.baseline_sample(), feature)
     assert ex02.baseline_rmse() == ex02.cv_rmse(sample)
+    with pytest.raises(ValueError, match="time order"):
+        ex02.cv_rmse(sample.iloc[::-1].reset_index(drop=True))
+
+
+def test_2_3_a_feature_that_fails_on_fewer_listings_gets_a_clear_message():
+    def needs_all_rows(df):
+        if len(df) < 4_000:
+            raise ValueError("expected the full sample")
+        return df["species"].isin(ex02.CHASE_SPECIES).astype(int)
+
+    result = _evaluate(ex02.better_feature, needs_all_rows)
+    assert result.status == INCORRECT and "earliest half" in result.message, result.message
 
 
 def test_exercise_data_is_deterministic():

@@ -140,3 +140,14 @@ def test_categories_gained_from_validation(small_split):
     gained = leakage.categories_gained_from_validation(train, valid)
     assert gained and all(": " in g for g in gained)
     assert leakage.categories_gained_from_validation(train, valid.iloc[:0]) == []
+
+
+def test_future_dependence_catches_features_computed_over_later_listings():
+    listings = leakage.demo_split(n=2_000)[0]
+    shuffled = listings.sample(frac=1.0, random_state=0)  # the check orders the listings itself
+    assert leakage.future_dependence(lambda df: (df["listing_date"] - df["release_date"]).dt.days, shuffled) is None
+    assert leakage.future_dependence(lambda df: df.groupby("card_id").cumcount(), shuffled) is None  # past only
+    assert "later" in leakage.future_dependence(lambda df: df.groupby("card_id")["card_id"].transform("size"),
+                                                shuffled)
+    assert "later" in leakage.future_dependence(lambda df: df["hp"].astype(float).rank(), shuffled)
+    assert "later" in leakage.future_dependence(lambda df: np.ones(3), shuffled)  # wrong length: not comparable

@@ -403,3 +403,21 @@ def price_dependence(make_feature: Callable[[pd.DataFrame], object], listings: p
     if not _same_output(without_price, reference):  # pragma: no cover - defensive: a price-aware branch
         return "its values change when the price column is removed"
     return None
+
+
+def future_dependence(make_feature: Callable[[pd.DataFrame], object], listings: pd.DataFrame) -> str | None:
+    """Why the output of ``make_feature(listings)`` depends on later listings, or None if it does not.
+
+    The listings are put in time order (``listing_id`` increases with the listing date), the
+    feature is computed on all of them and on the earliest half alone: a feature that a
+    service could compute on the day of each listing gives the earliest half the same
+    values both times. A count, a rank or a mean over the whole table does not.
+    """
+    ordered = listings.sort_values("listing_id", kind="stable").reset_index(drop=True)
+    half = len(ordered) // 2
+    on_all = np.asarray(make_feature(ordered.copy()), dtype=object)
+    on_past = np.asarray(make_feature(ordered.iloc[:half].copy()), dtype=object)
+    if on_all.shape[0] != len(ordered) or on_past.shape[0] != half or not _same_output(on_all[:half], on_past):
+        return ("its values for the earliest listings change when the later listings are removed: it is "
+                "computed from other listings, including ones listed later")
+    return None

@@ -2,20 +2,21 @@
 
 2.1 Engineer five features, each with a one-line justification: no NaN, no infinity, no target.
 2.2 Spot the leakage: fix a pipeline with four planted leaks; checked by behaviour and by its honest score.
-2.3 Design one feature that improves a fixed baseline by more than 5% in cross-validation.
+2.3 Design one feature that improves a fixed baseline by more than 5% in time-ordered cross-validation.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import KFold, cross_val_score
+from sklearn.model_selection import KFold, TimeSeriesSplit, cross_val_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler, TargetEncoder
 from threadpoolctl import threadpool_limits
@@ -252,10 +253,14 @@ def check_leak_fix(fit_predict: object) -> str:
     if is_stub(fit_predict):
         raise NotAttempted()
     train, valid = _leakage_split()
+    noticed: dict[str, None] = {}
 
     def learner(t: pd.DataFrame, v: pd.DataFrame) -> np.ndarray:
-        with threadpool_limits(limits=1):
+        with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             got = call_learner(fit_predict, t, v, what="train_and_predict(train, valid)")
+        noticed.update((str(w.message).split(". ")[0], None) for w in caught
+                       if issubclass(w.category, DeprecationWarning | FutureWarning))
         return _as_predictions(got, len(v))
 
     result = leakage.audit(learner, train, valid)
@@ -269,9 +274,11 @@ def check_leak_fix(fit_predict: object) -> str:
                         f"({reference['honest']:.3f}). You threw away a signal instead of fixing it: the "
                         "card's price history is legitimate when it is learnt from the training rows only, "
                         "and cross-fitted (sklearn's TargetEncoder) so the model does not over-trust it.")
+    note = (f" One thing to tidy: your code triggers a deprecation warning ({'; '.join(noticed)}). It works "
+            "today; the form in hint 3 (`cv=KFold(...)`) will keep working." if noticed else "")
     return (f"No leak: your predictions ignore the validation prices and every statistic comes from the "
             f"training rows. Honest validation R² {score:.3f}, against {reference['leaky']:.3f} for the leaky "
-            "version: that gap is what the leaks were inventing.")
+            f"version: that gap is what the leaks were inventing.{note}")
 
 
 fix_the_leaks = Exercise(
@@ -286,7 +293,8 @@ fix_the_leaks = Exercise(
         "never read `valid['price_usd']`.",
         "Keep the card's price history, done right: put `TargetEncoder(cv=KFold(5, shuffle=True, "
         "random_state=0))` on `card_id` in a ColumnTransformer next to `make_preprocessor('linear')`, "
-        "inside a Pipeline fitted on the training rows.",
+        "inside a Pipeline fitted on the training rows. (`TargetEncoder(random_state=0)` also seeds it, "
+        "but scikit-learn 1.9 deprecates that form.)",
     ],
     solution=solution_2_2,
     solution_note="In the notebook the function is called `train_and_predict`.",
@@ -304,11 +312,12 @@ CV_FOLDS = 5
 
 @functools.lru_cache(maxsize=1)
 def _baseline_sample() -> pd.DataFrame:
-    return pricing_subset(load_listings()).sample(4_000, random_state=7).reset_index(drop=True)
+    sample = pricing_subset(load_listings()).sample(4_000, random_state=7)
+    return sample.sort_values("listing_id").reset_index(drop=True)  # in time order, for TimeSeriesSplit
 
 
 def baseline_sample() -> pd.DataFrame:
-    """4,000 ungraded marketplace listings (a fixed sample) for exercise 2.3. A fresh copy every call."""
+    """4,000 ungraded marketplace listings (a fixed sample, in time order) for exercise 2.3. A fresh copy."""
     return _baseline_sample().copy()
 
 
@@ -332,10 +341,16 @@ def _design_matrix(listings: pd.DataFrame, extra: pd.Series | None) -> tuple[pd.
 
 
 def cv_rmse(listings: pd.DataFrame, extra: pd.Series | None = None) -> float:
-    """The fixed baseline's cross-validated RMSE on log(price), with one optional extra feature."""
+    """The fixed baseline's cross-validated RMSE on log(price), with one optional extra feature.
+
+    Time-ordered, as in Module 2: the listings must be in time order, and each fold is
+    validated on listings later than all of its training listings (``TimeSeriesSplit``).
+    """
+    if not listings["listing_id"].is_monotonic_increasing:
+        raise ValueError("the listings must be in time order (sorted by listing_id)")
     X, columns = _design_matrix(listings, extra)
     model = make_pipeline(columns, Ridge(alpha=1.0))
-    folds = KFold(CV_FOLDS, shuffle=True, random_state=0)
+    folds = TimeSeriesSplit(n_splits=CV_FOLDS)
     with threadpool_limits(limits=1):
         scores = cross_val_score(model, X, np.log(listings["price_usd"]), cv=folds,
                                  scoring="neg_root_mean_squared_error")
@@ -397,6 +412,18 @@ def check_better_feature(my_feature: object) -> str:
     if reason:
         raise Incorrect(f"Leakage: your feature depends on the price ({reason}). It would 'improve' any model, "
                         "and be impossible to compute when a card is listed. Use only what is known before the sale.")
+    try:
+        later = leakage.future_dependence(lambda df: _as_feature(my_feature(df), len(df)), sample)
+    except Incorrect:
+        raise
+    except Exception as exc:
+        raise Incorrect(f"my_feature failed on the earliest half of the listings ({type(exc).__name__}: {exc}). "
+                        "It must work on any set of listings.") from exc
+    if later:
+        raise Incorrect(f"Leakage from the future: {later}. A count, a rank or an average over the whole table "
+                        "uses listings that did not exist yet (Module 2, section 3). Compute the feature from the "
+                        "listing's own attributes (or from earlier listings only), and leave gaps as NaN: the "
+                        "check's pipeline fills them from the training folds.")
     base, mine = baseline_rmse(), cv_rmse(sample, feature)
     improvement = (base - mine) / base
     if improvement <= REQUIRED_IMPROVEMENT:
@@ -404,7 +431,8 @@ def check_better_feature(my_feature: object) -> str:
                         f"improvement of {improvement:.1%}; the target is more than {REQUIRED_IMPROVEMENT:.0%}. "
                         "What does the baseline not know yet that collectors pay for?")
     return (f"Your feature cuts the baseline's cross-validated RMSE from {base:.4f} to {mine:.4f} "
-            f"({improvement:.1%} better, over {CV_FOLDS} folds), without touching the price.")
+            f"({improvement:.1%} better, over {CV_FOLDS} time-ordered folds), without touching the price or "
+            "the future.")
 
 
 CHASE_SPECIES = ("Umbreon", "Charizard", "Gengar", "Espeon", "Sylveon", "Mew", "Mewtwo", "Rayquaza",
@@ -416,10 +444,9 @@ def solution_2_3(listings: pd.DataFrame) -> pd.Series:
     return listings["species"].isin(CHASE_SPECIES).astype(int)
 
 
-def solution_2_3_popularity(listings: pd.DataFrame) -> pd.Series:
-    # A proxy for popularity without a list: how often a species is listed at all.
-    counts = listings.groupby("species")["listing_id"].transform("size")
-    return np.log1p(counts.fillna(0))
+def solution_2_3_species(listings: pd.DataFrame) -> pd.Series:
+    # The species itself, as a category: the model learns each species' premium from the training folds.
+    return listings["species"].fillna("not a Pokemon")
 
 
 better_feature = Exercise(
@@ -427,17 +454,19 @@ better_feature = Exercise(
     title="Design a feature that beats the baseline by more than 5%",
     check_fn=check_better_feature,
     hints=[
-        "The baseline knows era, rarity, finish, condition, language and four stats. Module 2's EDA "
-        "showed what else drives prices: which Pokemon it is, how new the set is, interactions...",
-        "Species matter a lot and the baseline has no species information at all. A feature that "
-        "captures species popularity (from domain knowledge, or from how often a species is listed) "
-        "is a good start. Do not encode species with their prices: the check will see it.",
+        "The baseline knows era, rarity, finish, condition and language, and four stats. Module 2 "
+        "(section 1.2, the species table) compared species like for like: which Pokemon it is moves the "
+        "price a lot, and the baseline has no species information at all.",
+        "Two ways in: a 0/1 flag for the species collectors chase (from domain knowledge, or from the top "
+        "of Module 2's like-for-like species table), or the species itself as a category. Do not encode "
+        "species with their prices, and do not count listings over the whole table: the check sees both.",
         "Try `listings['species'].isin(['Umbreon', 'Charizard', 'Gengar', ...]).astype(int)`: the "
         "chase species every collector knows.",
     ],
     solution=solution_2_3,
-    solution_note="Another answer that passes: `np.log1p(listings.groupby('species')['listing_id'].transform('size'))`.",
-    extra_solutions=[solution_2_3_popularity],
+    solution_note="Another answer that passes: the species as a category, "
+                  "`listings['species'].fillna('not a Pokemon')`.",
+    extra_solutions=[solution_2_3_species],
 )
 
 
