@@ -139,7 +139,7 @@ def _(mo):
     listings in the same group. The alternative is a **model** (gradient-boosted trees on
     the listing's attributes, the kind of model Module 3 trains). Both learn from the same
     past listings and price the same later ones, as they would in use: the listings are
-    split in time, never at random (Module 2 shows why a random split flatters a model).
+    split in time, never at random (Module 2 explains why).
 
     One metric throughout this module: the **mean error in dollars**, the average of
     |suggested price - sale price| over the listings priced. It is the unit a stakeholder

@@ -803,7 +803,10 @@ def _(audit_results, audit_train, audit_valid, categories_gained, mo, preprocess
     Exercise 2.2 uses exactly this audit to check your fix of a leaky pipeline. The same
     idea works for a single feature: compute it with the prices shuffled, and with the price
     column removed; a legitimate feature does not change (`leakage.price_dependence`,
-    used by exercises 2.1 and 2.3).
+    used by exercises 2.1 and 2.3). And for the future: compute it on all the listings and
+    on the earliest half alone; a feature you could compute on the day of each listing gives
+    the earliest listings the same values both times (`leakage.future_dependence`, used by
+    exercise 2.3).
     """),
     ])
     return
@@ -818,10 +821,14 @@ def _(features, leakage, listings, mo):
         "is the card cheaper than its set's median? (rank in set)":
             lambda df: df.groupby("set_code")["price_usd"].rank(pct=True),
         "days since release": lambda df: (df["listing_date"] - df["release_date"]).dt.days,
+        "listings of the same species in the table (a count)":
+            lambda df: df.groupby("species")["listing_id"].transform("size"),
     }
-    _rows = [{"feature": name, "depends on the price?": leakage.price_dependence(fn, _sample) or "no"}
+    _rows = [{"feature": name, "depends on the price?": leakage.price_dependence(fn, _sample) or "no",
+              "depends on later listings?": leakage.future_dependence(fn, _sample) or "no"}
              for name, fn in _checks.items()]
-    mo.vstack([mo.md("`price_dependence` on four candidate features:"), mo.ui.table(_rows, selection=None)])
+    mo.vstack([mo.md(f"`price_dependence` and `future_dependence` on {len(_checks)} candidate features:"),
+               mo.ui.table(_rows, selection=None)])
     return
 
 

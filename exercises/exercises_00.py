@@ -241,8 +241,8 @@ def _(ex00, mo):
 
     The check verifies the parts that can be verified: the length; no jargon your
     listener would have to look up (RMSE, hyperparameters, cross-validation...); a measured
-    number in the answer to the VP (from the evidence table of 0.2, with its unit, "\\$13" or
-    "66%": rounding to the dollar or the percent is fine); the
+    number in the answer to the VP (from the evidence table of 0.2, written with its unit, a
+    dollar sign or a percent sign; rounding to the whole dollar or percent is fine); the
     payback of the 0.2 scenario in the answer to the CFO; and, for the CTO, a fallback and
     how you would notice the failure. The rest is judgement: use the rubric.
     """),
