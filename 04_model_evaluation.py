@@ -396,7 +396,7 @@ def _(by_era, era_lift, mo, rarity_lift, residuals, worst):
     **The ten worst errors** (together {_worst_share:.1%} of all squared error on their own):
     """),
         worst[["listing_id", "listing_date", "card_name", "set_name", "era", "rarity", "condition", "language",
-               "price_usd", "predicted", "error"]].round(2),
+               "price_usd", "predicted", "error"]].round({"price_usd": 2, "predicted": 2, "error": 2}),
         mo.md(f"""
     **What the worst 200 have in common.** Compare each segment's share among the 200 largest
     errors with its share of all test listings (the *lift*; `evaluation.segment_lift`):
