@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from mlcourse import evaluation
@@ -125,12 +123,13 @@ def test_nothing_flagged_gives_nan_precision():
     assert np.isnan(out["precision"]) and out["recall"] == 0 and out["f1"] == 0
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 1), st.floats(0, 1)), min_size=1, max_size=60),
-       st.floats(0.1, 100), st.floats(0.1, 100))
-def test_best_threshold_is_the_brute_force_minimum(rows, cost_missed, cost_review):
-    labels = np.array([r[0] for r in rows])
-    scores = np.array([r[1] for r in rows])
+@pytest.mark.parametrize("case", range(60))
+def test_best_threshold_is_the_brute_force_minimum(case):
+    rng = np.random.default_rng(case)
+    n = int(rng.integers(1, 60))
+    labels = rng.integers(0, 2, n)
+    scores = np.round(rng.random(n), int(rng.integers(1, 4)))  # ties included
+    cost_missed, cost_review = rng.uniform(0.1, 100, 2)
     threshold, cost = evaluation.best_threshold(labels, scores, cost_missed, cost_review)
     brute = min(cost_missed * np.sum((scores < t) & (labels == 1)) + cost_review * np.sum((scores >= t) & (labels == 0))
                 for t in [*scores, np.inf])
