@@ -13,7 +13,8 @@ def _():
     from mlcourse import modeling, progress
     from mlcourse.evaluation import rmse
     from mlcourse.exercises import ex03
-    return clone, ex03, mo, modeling, np, progress, rmse
+    from mlcourse.exercises.formatting import escape_dollars
+    return clone, escape_dollars, ex03, mo, modeling, np, progress, rmse
 
 
 @app.cell
@@ -146,13 +147,13 @@ def _(choices, ex03, stakeholder_note):
 
 
 @app.cell
-def _(ex03, mo):
+def _(escape_dollars, ex03, mo):
     _, _model_note = ex03.solution_3_2()
     mo.vstack([
         ex03.model_choice.help(),
         mo.accordion({
             "Rubric for the note": mo.md(ex03.NOTE_RUBRIC),
-            "Model answer (open after writing yours)": mo.md("> " + _model_note.replace("$", r"\$")),
+            "Model answer (open after writing yours)": mo.md("> " + escape_dollars(_model_note)),
         }),
     ])
     return

@@ -13,7 +13,8 @@ def _():
     from mlcourse import evaluation, modeling, progress
     from mlcourse.dataset import best_possible_rmse
     from mlcourse.exercises import ex04
-    return best_possible_rmse, evaluation, ex04, mo, modeling, np, pd, progress
+    from mlcourse.exercises.formatting import escape_dollars
+    return best_possible_rmse, escape_dollars, evaluation, ex04, mo, modeling, np, pd, progress
 
 
 @app.cell
@@ -42,7 +43,7 @@ def _(mo):
 
 
 @app.cell
-def _(ex04, mo, pd):
+def _(escape_dollars, ex04, mo, pd):
     mo.vstack([
         mo.md(r"""
     ## Exercise 4.1: Choose a metric for five business scenarios
@@ -51,7 +52,7 @@ def _(ex04, mo, pd):
     the keys of this table:
     """),
         pd.DataFrame({"key": list(ex04.METRIC_OPTIONS), "metric": list(ex04.METRIC_OPTIONS.values())}),
-        mo.md("\n".join(f"- **`{k}`**: {v}".replace("$", r"\$") for k, v in ex04.METRIC_SCENARIOS.items())),
+        mo.md("\n".join(f"- **`{k}`**: {escape_dollars(v)}" for k, v in ex04.METRIC_SCENARIOS.items())),
     ])
     return
 
@@ -229,10 +230,10 @@ def _(ex04, model_card):
 
 
 @app.cell
-def _(ex04, mo, model_card):
+def _(escape_dollars, ex04, mo, model_card):
     mo.vstack([
         ex04.model_card.help(),
-        mo.accordion({"Your card, rendered": mo.md(model_card.replace("$", r"\$") if isinstance(model_card, str)
+        mo.accordion({"Your card, rendered": mo.md(escape_dollars(model_card) if isinstance(model_card, str)
                                                     else "(not a string)")}),
     ])
     return
@@ -271,12 +272,12 @@ def _(ex04, stakeholder_message):
 
 
 @app.cell
-def _(ex04, mo):
+def _(escape_dollars, ex04, mo):
     mo.vstack([
         ex04.stakeholder_message.help(),
         mo.accordion({
             "Rubric": mo.md(ex04.MESSAGE_RUBRIC),
-            "Model answer (open after writing yours)": mo.md("> " + ex04.solution_4_5().replace("$", r"\$")),
+            "Model answer (open after writing yours)": mo.md("> " + escape_dollars(ex04.solution_4_5())),
         }),
     ])
     return

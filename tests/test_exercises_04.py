@@ -137,12 +137,12 @@ def test_4_2_the_most_common_value_is_not_the_finding():
 
 
 @pytest.mark.parametrize("findings, message", [
-    ({"era": "wotc"}, "still missing"),
-    ({"era": "vintage", "rarity": "x", "language": "y"}, "not a value"),
-    ("wotc", "fill `findings`"),
+    (lambda right: {"era": right["era"]}, "still missing"),
+    (lambda right: {"era": "vintage", "rarity": "x", "language": "y"}, "not a value"),
+    (lambda right: right["era"], "fill `findings`"),
 ])
 def test_4_2_bad_findings_get_a_clear_message(findings, message):
-    result = _evaluate(ex04.error_profile, ex04.solution_4_2, findings)
+    result = _evaluate(ex04.error_profile, ex04.solution_4_2, findings(ex04.solution_4_2_findings()))
     assert result.status == INCORRECT and message in result.message, result.message
 
 
