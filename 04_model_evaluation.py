@@ -598,8 +598,8 @@ def _(by_era, evaluation, fairness_facts, floor, floor_by_era, model_metrics, mo
         floor_rmse=floor["floor_rmse"], baseline_rmse=floor["baseline_rmse"],
         segments=by_era.reset_index(), segment_column="era",
         limitations=[
-            rf"Errors grow with the price: RMSE is \${by_era['rmse'].iloc[0]:.2f} on `{by_era.index[0]}` listings.",
-            rf"Under-prices on average by \${-model_metrics['bias']:.2f} (it predicts a typical, median-like price).",
+            f"Errors grow with the price: RMSE is ${by_era['rmse'].iloc[0]:.2f} on `{by_era.index[0]}` listings.",
+            f"Under-prices on average by ${-model_metrics['bias']:.2f} (it predicts a typical, median-like price).",
             f"Largest excess over the noise floor in `{floor_by_era['era'].iloc[0]}`: the place to improve.",
             "Cards never seen in training are priced much worse (Module 3, grouped cross-validation).",
             "Trained on one market period; the market index moves, so retrain and monitor (Module 6).",
