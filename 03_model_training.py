@@ -873,8 +873,9 @@ def _(final_metrics, mo):
         mo.accordion({"Discussion": mo.md(rf"""
     That the metric is not the goal. The average hides where the errors fall: our final
     model is within \$5 on {final_metrics['within_5_usd']:.0%} of listings and has an RMSE of
-    \${final_metrics['rmse']:.2f}, but Module 4 shows the error concentrates on expensive vintage
-    cards, exactly the ones the business cares about. Other usual misses: the model is too
+    \${final_metrics['rmse']:.2f}, but if the remaining errors sit on the most expensive cards,
+    those are exactly the ones the business cares about (Module 4 breaks the errors down by
+    segment to find out). Other usual misses: the model is too
     slow for the product; it cannot explain itself to the users who must trust it; it is
     biased in one direction (under-pricing loses sellers, over-pricing loses buyers); it
     fails on new releases; or the PM wanted a decision (flag this listing) and got a

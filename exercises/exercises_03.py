@@ -29,7 +29,7 @@ def _(mo):
     | | exercise | time |
     |---|---|---|
     | 3.1 | Implement k-fold cross-validation from scratch | 30 min |
-    | 3.2 | Choose a model for a business constraint, and explain it | 30 min |
+    | 3.2 | Choose a model for a business constraint and explain it | 30 min |
     | 3.3 | Tune a model to the best score within a latency budget | 30 min |
 
     Your results are saved on this machine only (`.mlcourse_progress.json`); see the

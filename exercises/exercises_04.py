@@ -29,7 +29,7 @@ def _(mo):
     | | exercise | time |
     |---|---|---|
     | 4.1 | Choose a metric for five business scenarios | 10 min |
-    | 4.2 | Error analysis: which segments dominate the worst errors? | 20 min |
+    | 4.2 | Error analysis: the segments behind the worst errors | 20 min |
     | 4.3 | Tune a threshold with business costs | 20 min |
     | 4.4 | Write a model card | 25 min |
     | 4.5 | Present the results to a stakeholder | 15 min |

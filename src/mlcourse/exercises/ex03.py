@@ -358,7 +358,7 @@ def solution_3_2() -> tuple[dict[str, str], str]:
 
 model_choice = Exercise(
     id="3.2",
-    title="Choose a model for a business constraint, and explain it",
+    title="Choose a model for a business constraint and explain it",
     check_fn=dollar_safe(check_model_choice),
     hints=[
         "Read each scenario for its hard constraint first (size, explainability, no computer), remove the "

@@ -275,7 +275,7 @@ def solution_4_2_findings() -> dict[str, str]:
 
 error_profile = Exercise(
     id="4.2",
-    title="Error analysis: which segments dominate the worst errors?",
+    title="Error analysis: the segments behind the worst errors",
     check_fn=dollar_safe(check_error_profile),
     hints=[
         "Take the n_worst listings with the largest *absolute* error. For each value of the column, compare its "
