@@ -254,11 +254,14 @@ def test_random_search_scores_every_candidate_and_reports_progress(split):
         wrapped.append(total)
         return items
 
+    reference = modeling.make_model("xgboost", n_estimators=10).fit(train, train["price_usd"])
     table = modeling.random_search("xgboost", space, train, test, n_candidates=3, progress=progress,
+                                   reference=reference,
                                    on_result=lambda params, scores, model: seen.append(params))
     assert len(table) == 3 and len(seen) == 3 and wrapped == [3]
     assert table["rmse"].is_monotonic_increasing
-    assert {"n_estimators", "max_depth", "rmse", "latency_us_per_row"} <= set(table.columns)
+    assert {"n_estimators", "max_depth", "rmse", "latency_us_per_row", "latency_ratio"} <= set(table.columns)
+    assert (table["latency_ratio"] > 0.2).all() and (table["latency_ratio"] < 5).all()
 
 
 def test_random_search_stops_at_its_time_budget(split):
@@ -273,6 +276,8 @@ def test_best_within_budget():
     assert modeling.best_within_budget(results, 40)["candidate"] == 2
     assert modeling.best_within_budget(results, 100)["candidate"] == 1
     assert modeling.best_within_budget(results, 10) is None
+    ratios = results.assign(latency_ratio=[1.5, 1.1, 0.9])
+    assert modeling.best_within_budget(ratios, 1.2, latency="latency_ratio")["candidate"] == 2
 
 
 # ------------------------------------------------------------------------------ reference models

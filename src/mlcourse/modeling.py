@@ -414,16 +414,19 @@ def sample_candidates(space: Mapping[str, Sequence], n_candidates: int, seed: in
 
 def random_search(family: str, space: Mapping[str, Sequence], train: pd.DataFrame, valid: pd.DataFrame,
                   n_candidates: int = 10, seed: int = SEED, time_budget_seconds: float | None = None,
+                  reference: BaseEstimator | None = None,
                   progress: Callable[[Iterable, int], Iterable] | None = None,
                   on_result: Callable[[dict[str, Any], dict[str, float], BaseEstimator], None] | None = None,
                   ) -> pd.DataFrame:
     """Random search with a budget: at most ``n_candidates`` settings and, if given, a time budget.
 
     Each candidate is fitted on ``train`` and scored on ``valid`` (never on the test set),
-    and its prediction latency is measured. ``progress`` wraps the loop (for example
-    ``lambda it, total: mo.status.progress_bar(it, total=total)``); ``on_result(params,
-    scores, model)`` is called after each candidate (for example to log it to MLflow).
-    Returns one row per candidate tried, best RMSE first.
+    and its prediction latency is measured: in microseconds per row, and, if a fitted
+    ``reference`` model is given, as ``latency_ratio`` (times the reference's latency, timed
+    in alternation with it, which a busy machine disturbs far less). ``progress`` wraps the
+    loop (for example ``lambda it, total: mo.status.progress_bar(it, total=total)``);
+    ``on_result(params, scores, model)`` is called after each candidate (for example to
+    log it to MLflow). Returns one row per candidate tried, best RMSE first.
     """
     candidates = sample_candidates(space, n_candidates, seed)
     loop: Iterable = candidates if progress is None else progress(candidates, len(candidates))
@@ -434,6 +437,8 @@ def random_search(family: str, space: Mapping[str, Sequence], train: pd.DataFram
             break
         model = make_model(family, seed=seed, **params)
         scores = fit_and_score(model, train, valid)
+        if reference is not None:
+            scores["latency_ratio"] = relative_latency(model, reference, valid, rounds=3)
         rows.append({"candidate": i, **params, **scores})
         if on_result is not None:
             on_result(params, scores, model)
@@ -441,9 +446,10 @@ def random_search(family: str, space: Mapping[str, Sequence], train: pd.DataFram
     return table.sort_values("rmse", kind="stable").reset_index(drop=True)
 
 
-def best_within_budget(results: pd.DataFrame, latency_budget_us: float, metric: str = "rmse") -> pd.Series | None:
-    """The best candidate (lowest ``metric``) whose latency per row meets the budget; None if none does."""
-    eligible = results[results["latency_us_per_row"] <= latency_budget_us]
+def best_within_budget(results: pd.DataFrame, budget: float, latency: str = "latency_us_per_row",
+                       metric: str = "rmse") -> pd.Series | None:
+    """The best candidate (lowest ``metric``) whose ``latency`` column meets the budget; None if none does."""
+    eligible = results[results[latency] <= budget]
     if eligible.empty:
         return None
     return eligible.sort_values(metric, kind="stable").iloc[0]
