@@ -1,0 +1,939 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="Module 3: Training and experiments")
+
+
+@app.cell
+def _():
+    import inspect
+    import math
+    import time
+    import uuid
+
+    import altair as alt
+    import marimo as mo
+    import numpy as np
+    import pandas as pd
+
+    from mlcourse import evaluation, modeling, tracking
+    from mlcourse.dataset import best_possible_rmse
+    return (
+        alt,
+        best_possible_rmse,
+        evaluation,
+        inspect,
+        math,
+        mo,
+        modeling,
+        np,
+        pd,
+        time,
+        tracking,
+        uuid,
+    )
+
+
+@app.cell
+def _(tracking, uuid):
+    # MLflow creates its local store the first time (a few seconds): start that now, in the
+    # background, while the first models train. Section 6 waits for it.
+    EXPERIMENT = "module-3-card-prices"
+    TRAIN_ROWS = 10_000  # sections 2 to 8 train on a sample of this many listings, to stay fast
+    VALID_ROWS = 4_000  # and validate on a sample of this many
+    CV_ROWS = 4_000  # cross-validation splits this many
+    SEARCH_SECONDS = 60  # the random search stops starting new candidates after this long
+    store_ready = tracking.prepare_store_in_background(EXPERIMENT)
+    session_id = uuid.uuid4().hex[:8]  # tags this notebook run's MLflow runs
+    return CV_ROWS, EXPERIMENT, SEARCH_SECONDS, TRAIN_ROWS, VALID_ROWS, session_id, store_ready
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    # Module 3: Training and experiments
+
+    **Time:** 3 to 4 hours, plus about an hour and a half for the exercises.
+
+    **Why this module matters.** Anyone can call `.fit()`. What separates a model you can
+    ship from a lucky number is the method around it: a baseline that says what "good"
+    means, a validation scheme that mirrors how the model will be used, a search that
+    respects a budget, and a record of every run so that the best one can be rebuilt
+    months later. Without that method, teams argue about numbers nobody can reproduce.
+
+    **You will learn to**
+
+    1. start from baselines, and say how far a model is from the best possible one;
+    2. compare model families fairly, on one split, with the test set locked away;
+    3. choose a cross-validation scheme (k-fold, grouped, time-based) that matches production;
+    4. read bias and variance from learning curves, and decide whether more data would help;
+    5. track experiments with MLflow in a local store, and compare runs from a notebook;
+    6. tune hyperparameters within a compute budget and a latency budget;
+    7. make a training run reproducible: seeds, versions and a data hash logged with it.
+
+    **You need** Module 1 (the clean listings, data versions) and Module 2 (the shared
+    features in `mlcourse.features`, leakage, scikit-learn pipelines). Every number on this
+    page is computed when the notebook runs; timings are measured on your machine.
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 1. The task and one honest split
+
+    We price **ungraded marketplace listings** (`features.pricing_subset`): the population
+    of the capstone. The target is `price_usd`; the inputs are the features every listing
+    has before it sells (`features.feature_frame`). Each model below is a scikit-learn
+    pipeline whose first step computes those features, so the model that is trained is the
+    model that is served.
+
+    The split, before anything else: 20% of the listings go into a **test set** that no
+    decision in this module may look at; we open it once, in section 9. The rest is split
+    again into **training** and **validation** data: models learn on the first, and we
+    choose between them on the second.
+    """)
+    return
+
+
+@app.cell
+def _(TRAIN_ROWS, VALID_ROWS, modeling):
+    listings = modeling.pricing_listings()
+    dev, test = modeling.random_split(listings, test_size=0.2, seed=modeling.SEED)
+    train, validation = modeling.random_split(dev, test_size=0.2, seed=1)
+    train_sample = train.sample(TRAIN_ROWS, random_state=0).sort_values("listing_id").reset_index(drop=True)
+    valid = validation.sample(VALID_ROWS, random_state=0).sort_values("listing_id").reset_index(drop=True)
+    return dev, listings, test, train, train_sample, valid, validation
+
+
+@app.cell
+def _(dev, listings, mo, test, train, train_sample, valid, validation):
+    mo.md(rf"""
+    {len(listings):,} listings: **{len(train):,}** for training, **{len(validation):,}** for
+    validation, **{len(test):,}** locked away for the final test ({len(dev):,} in training
+    and validation together). Prices run from \${listings['price_usd'].min():.2f} to
+    \${listings['price_usd'].max():.2f}, with a median of \${listings['price_usd'].median():.2f}.
+    The split is random and seeded: the same rows land in the same sets on every machine.
+
+    To keep this notebook quick, sections 2 to 8 train on a random sample of
+    **{len(train_sample):,}** training listings and validate on a random sample of
+    **{len(valid):,}** validation listings. Section 5 shows what more data adds (the tree
+    models gain the most from it), and section 9 trains the final model on everything.
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 2. Baselines first
+
+    Before any machine learning, two models a spreadsheet could hold:
+
+    - **a constant**: predict the training median for every listing;
+    - **a rule**: the median training price of the listing's era and rarity (a Wizards-era
+      Rare Holo, a Scarlet & Violet Illustration Rare...). This is what a pricing analyst
+      would build on day one.
+
+    Baselines are cheap and they answer questions nothing else can: is the pipeline wired
+    correctly (a fancy model that loses to the constant has a bug), what is the bar to
+    beat, and is ML worth it at all? This dataset adds a third number few projects have:
+    the **noise floor**. The course generated the prices, so it knows each listing's
+    expected price; its RMSE is the best any model can reach on these listings
+    (`dataset.best_possible_rmse`).
+    """)
+    return
+
+
+@app.cell
+def _(best_possible_rmse, modeling, pd, train_sample, valid):
+    baseline_scores = pd.DataFrame([
+        {"model": name, **modeling.fit_and_score(modeling.make_model(family), train_sample, valid)}
+        for name, family in [("constant (median)", "constant"), ("era x rarity median", "era_rarity")]
+    ])
+    valid_floor = best_possible_rmse(valid)
+    return baseline_scores, valid_floor
+
+
+@app.cell
+def _(baseline_scores, mo, valid_floor):
+    _b = baseline_scores.set_index("model")
+    mo.vstack([
+        mo.md(rf"""
+    On the validation set the constant misses by **\${_b.loc['constant (median)', 'rmse']:.2f}**
+    (RMSE) and the era x rarity rule by **\${_b.loc['era x rarity median', 'rmse']:.2f}**. The
+    noise floor is **\${valid_floor:.2f}**: everything a model can win lies between the rule
+    and the floor. Keep these three numbers in mind for the rest of the module.
+    """),
+        baseline_scores[["model", "rmse", "mae"]].round(2),
+    ])
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 3. Model families on one split
+
+    Four families, each behind the same factory (`modeling.make_model`), trained on the
+    same rows and scored on the same validation rows:
+
+    - **linear** (ridge regression on one-hot categories and scaled numbers);
+    - **random forest** (many deep trees on bootstrap samples, averaged);
+    - **histogram gradient boosting** (scikit-learn's boosted trees);
+    - **xgboost** (boosted trees, the usual winner on tables).
+
+    All four learn **log(price)**: card prices are multiplicative (a reverse holo is worth
+    a fixed multiple of the normal printing, whatever the card) and heavy-tailed, so on the
+    log scale an error is a ratio and a linear model can express "times k". The factory:
+    """)
+    return
+
+
+@app.cell
+def _(inspect, mo, modeling):
+    mo.md(f"""
+    ```python
+    {inspect.getsource(modeling.make_model)}
+    ```
+    """)
+    return
+
+
+@app.cell
+def _(mo, modeling, pd, train_sample, valid):
+    FAMILY_LABELS = {"linear": "linear (ridge)", "random_forest": "random forest",
+                     "hist_gradient_boosting": "hist gradient boosting", "xgboost": "xgboost"}
+    family_models = {}
+    _rows = []
+    for _family in mo.status.progress_bar(modeling.LEARNED_FAMILIES, title="Training four model families",
+                                          remove_on_exit=True):
+        _model = modeling.make_model(_family)
+        _rows.append({"model": FAMILY_LABELS[_family], "family": _family,
+                      **modeling.fit_and_score(_model, train_sample, valid)})
+        family_models[_family] = _model
+    family_scores = pd.DataFrame(_rows)
+    return FAMILY_LABELS, family_models, family_scores
+
+
+@app.cell
+def _(alt, baseline_scores, family_scores, pd, valid_floor):
+    _scores = pd.concat([baseline_scores.assign(kind="baseline"), family_scores.assign(kind="model")])
+    _bars = alt.Chart(_scores).mark_bar().encode(
+        x=alt.X("rmse:Q", title="validation RMSE, dollars (lower is better)"),
+        y=alt.Y("model:N", sort="-x", title=None),
+        color=alt.Color("kind:N", title=None),
+        tooltip=["model", alt.Tooltip("rmse:Q", format=".2f"), alt.Tooltip("mae:Q", format=".2f"),
+                 alt.Tooltip("fit_seconds:Q", format=".2f"), alt.Tooltip("latency_us_per_row:Q", format=".1f")],
+    )
+    _floor = alt.Chart(pd.DataFrame({"floor": [valid_floor]})).mark_rule(color="black", strokeDash=[4, 4]).encode(
+        x="floor:Q", tooltip=[alt.Tooltip("floor:Q", format=".2f", title="noise floor")])
+    (_bars + _floor).properties(height=200, title="Validation RMSE (dashed line: the noise floor)")
+    return
+
+
+@app.cell
+def _(baseline_scores, family_scores, mo, valid_floor):
+    _f = family_scores.set_index("family")
+    _best = family_scores.sort_values("rmse").iloc[0]
+    _rule = baseline_scores.set_index("model").loc["era x rarity median", "rmse"]
+    mo.vstack([
+        mo.md(rf"""
+    The best family here is **{_best['model']}** at **\${_best['rmse']:.2f}**, against
+    \${_rule:.2f} for the rule and a floor of \${valid_floor:.2f}: it covers
+    {(_rule - _best['rmse']) / (_rule - valid_floor):.0%} of the distance from the rule to
+    the best possible model. The linear model (\${_f.loc['linear', 'rmse']:.2f}) beats the rule
+    by only \${_rule - _f.loc['linear', 'rmse']:.2f}: prices here depend on *interactions* (a Charizard is a premium at Illustration
+    Rare, not at Common; vintage holos swing with the market) that a sum of one-hot
+    effects cannot express without hand-made crosses. The trees find them.
+
+    Accuracy is not the only column. Fit time ranges from {family_scores['fit_seconds'].min():.2f} s
+    to {family_scores['fit_seconds'].max():.2f} s, and prediction latency from
+    {family_scores['latency_us_per_row'].min():.0f} to {family_scores['latency_us_per_row'].max():.0f}
+    microseconds per listing (CPU time on batches of 1,000, best of five runs, on this machine).
+    """),
+        family_scores[["model", "rmse", "mae", "fit_seconds", "latency_us_per_row"]].round(3),
+    ])
+    return
+
+
+@app.cell
+def _(FAMILY_LABELS, mo):
+    family_picker = mo.ui.dropdown(options={v: k for k, v in FAMILY_LABELS.items()}, value="xgboost",
+                                   label="Predicted against actual, for")
+    family_picker
+    return (family_picker,)
+
+
+@app.cell
+def _(alt, family_models, family_picker, pd, valid):
+    _sample = valid.sample(1500, random_state=0)
+    _points = pd.DataFrame({"actual price": _sample["price_usd"].to_numpy(),
+                            "predicted price": family_models[family_picker.value].predict(_sample),
+                            "era": _sample["era"].to_numpy()})
+    _diagonal = alt.Chart(pd.DataFrame({"x": [0.5, 80], "y": [0.5, 80]})).mark_line(color="gray").encode(x="x", y="y")
+    _scatter = alt.Chart(_points).mark_circle(size=14, opacity=0.5).encode(
+        x=alt.X("actual price:Q", scale=alt.Scale(type="log")),
+        y=alt.Y("predicted price:Q", scale=alt.Scale(type="log")),
+        color="era:N", tooltip=["actual price", alt.Tooltip("predicted price:Q", format=".2f"), "era"])
+    (_diagonal + _scatter).properties(height=320, width=420,
+                                      title="1,500 validation listings, log scales (gray: perfect prediction)")
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 4. Cross-validation done right
+
+    One validation split gives one number, and that number is noisy. **Cross-validation**
+    trains *k* models, each validated on a different fold, and reports the spread as well
+    as the mean. But *how* the folds are cut matters more than *k*:
+
+    - **k-fold** (shuffled): every row is validated once; rows are exchangeable.
+    - **grouped by card**: all listings of a card land in the same fold, so the model is
+      always validated on cards it has never seen. The card catalogue has a card-level
+      effect (artwork, print run) that no column describes: with plain k-fold, other
+      listings of the same card sit in training and leak it.
+    - **time-based**: always train on the past and validate on the future, as in
+      production. The market moves (a boom in 2021, a slump, a recovery).
+
+    The chart shows which listings each scheme validates on (a small example: 48 listings
+    of 8 cards, in date order).
+    """)
+    return
+
+
+@app.cell
+def _(modeling, pd):
+    def fold_picture(listings, n_splits=4, n_cards=8, per_card=6):
+        """Which rows each scheme trains and validates on, for a few listings of a few cards."""
+        _popular = listings["card_id"].value_counts()
+        _cards = _popular[_popular >= per_card].index[:n_cards]
+        _small = (listings[listings["card_id"].isin(_cards)].groupby("card_id").head(per_card)
+                  .sort_values("listing_date").reset_index(drop=True))
+        _rows = []
+        for _scheme in modeling.CV_SCHEMES:
+            for _fold, (_tr, _va) in enumerate(modeling.cv_folds(_small, _scheme, n_splits), start=1):
+                _role = pd.Series("unused", index=_small.index)
+                _role.iloc[_tr] = "train"
+                _role.iloc[_va] = "validation"
+                for _i, _r in _role.items():
+                    _rows.append({"scheme": _scheme, "fold": _fold, "listing (in date order)": _i,
+                                  "card": _small.loc[_i, "card_id"], "role": _r})
+        return pd.DataFrame(_rows)
+    return (fold_picture,)
+
+
+@app.cell
+def _(alt, dev, fold_picture):
+    alt.Chart(fold_picture(dev)).mark_rect().encode(
+        x=alt.X("listing (in date order):O", axis=alt.Axis(labels=False, ticks=False)),
+        y=alt.Y("fold:O"),
+        color=alt.Color("role:N", scale=alt.Scale(domain=["train", "validation", "unused"],
+                                                  range=["#4c78a8", "#f58518", "#dddddd"])),
+        row=alt.Row("scheme:N", title=None),
+        tooltip=["scheme", "fold", "card", "role"],
+    ).properties(height=70, width=520)
+    return
+
+
+@app.cell
+def _(mo):
+    cv_folds_slider = mo.ui.slider(3, 8, value=4, label="Folds per scheme", show_value=True)
+    cv_folds_slider
+    return (cv_folds_slider,)
+
+
+@app.cell
+def _(CV_ROWS, cv_folds_slider, dev, mo, modeling, pd):
+    cv_sample = dev.sample(CV_ROWS, random_state=0).sort_values("listing_date").reset_index(drop=True)
+    cv_results = pd.concat([
+        modeling.cross_validate(modeling.make_model("xgboost"), cv_sample, _scheme, n_splits=cv_folds_slider.value)
+        for _scheme in mo.status.progress_bar(modeling.CV_SCHEMES, title="Cross-validating xgboost three ways",
+                                              remove_on_exit=True)
+    ], ignore_index=True)
+    cv_summary = (cv_results.groupby("scheme", sort=False)
+                  .agg(mean_rmse=("rmse", "mean"), std_rmse=("rmse", "std"),
+                       cards_also_in_training=("cards also in training", "mean"))
+                  .reset_index())
+    return cv_results, cv_sample, cv_summary
+
+
+@app.cell
+def _(alt, cv_results):
+    _points = alt.Chart(cv_results).mark_circle(size=70).encode(
+        x=alt.X("rmse:Q", title="validation RMSE of one fold, dollars", scale=alt.Scale(zero=False)),
+        y=alt.Y("scheme:N", title=None),
+        color=alt.Color("scheme:N", legend=None),
+        tooltip=["scheme", "fold", "train rows", "validation rows", alt.Tooltip("rmse:Q", format=".2f"),
+                 alt.Tooltip("cards also in training:Q", format=".0%")])
+    _means = alt.Chart(cv_results).mark_tick(thickness=3, size=30, color="black").encode(
+        x="mean(rmse):Q", y="scheme:N")
+    (_points + _means).properties(height=150, title="One dot per fold; black tick: the mean")
+    return
+
+
+@app.cell
+def _(cv_folds_slider, cv_sample, cv_summary, mo):
+    _s = cv_summary.set_index("scheme")
+    mo.vstack([
+        mo.md(rf"""
+    Same model, same {len(cv_sample):,} listings, {cv_folds_slider.value} folds each. Shuffled
+    k-fold says **\${_s.loc['k-fold', 'mean_rmse']:.2f}**; grouped by card, **\${_s.loc['grouped by card', 'mean_rmse']:.2f}**;
+    time-based, **\${_s.loc['time-based', 'mean_rmse']:.2f}**. In k-fold,
+    {_s.loc['k-fold', 'cards_also_in_training']:.0%} of validation listings are of a card the model
+    trained on; grouped by card, {_s.loc['grouped by card', 'cards_also_in_training']:.0%}.
+
+    Which number is honest depends on the question you will be asked in production:
+
+    - **"Price this new listing of a card we have seen before"**: most of the marketplace
+      traffic. Random folds answer it, if the future looks like the past.
+    - **"Price a card from a set released this morning"**: no listing of that card exists
+      yet. Only grouped folds answer it, and the model is much worse there: a fact the
+      product must know (a new-release mode, or a human in the loop).
+    - **"Will the model still work next quarter?"**: time-based folds. They also show the
+      market moving: early folds train on little data from a different market.
+
+    Choose the scheme that mirrors deployment, and report it with the number. The rest of
+    this module keeps the random split, like the rest of the course, so numbers compare
+    across modules; Module 4 breaks the error down by segment.
+    """),
+        cv_summary.round(3),
+    ])
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 5. Bias and variance: learning curves
+
+    Train the same model on growing subsets of the training data and plot two errors:
+    on the rows it trained on, and on the validation rows.
+
+    - **High bias** (underfitting): both errors are high and close together. More data will
+      not help; a more flexible model or better features will.
+    - **High variance** (overfitting): training error far below validation error. More
+      data, regularisation or a simpler model help.
+    """)
+    return
+
+
+@app.cell
+def _(mo, modeling, np, pd, train_sample, valid):
+    curve_sizes = [int(s) for s in np.geomspace(500, len(train_sample), 4).round()]
+    learning_curves = pd.concat([
+        modeling.learning_curve_table(modeling.make_model(_family), train_sample, valid, curve_sizes).assign(model=_label)
+        for _family, _label in mo.status.progress_bar([("linear", "linear (ridge)"), ("xgboost", "xgboost")],
+                                                       title="Learning curves", remove_on_exit=True)
+    ], ignore_index=True)
+    return curve_sizes, learning_curves
+
+
+@app.cell
+def _(alt, learning_curves, valid_floor):
+    _lines = alt.Chart(learning_curves).mark_line(point=True).encode(
+        x=alt.X("training rows:Q", scale=alt.Scale(type="log")),
+        y=alt.Y("rmse:Q", title="RMSE, dollars"),
+        color=alt.Color("data:N", title="error on"),
+        tooltip=["model", "data", "training rows", alt.Tooltip("rmse:Q", format=".2f")])
+    _floor = alt.Chart().mark_rule(strokeDash=[4, 4], color="black").encode(y=alt.datum(valid_floor))
+    alt.layer(_lines, _floor, data=learning_curves).properties(height=220, width=300).facet(
+        column=alt.Column("model:N", title=None)).properties(title="Learning curves (dashed: the noise floor)")
+    return
+
+
+@app.cell
+def _(curve_sizes, learning_curves, mo):
+    def _at(model, data, size):
+        _row = learning_curves[(learning_curves["model"] == model) & (learning_curves["data"] == data)
+                               & (learning_curves["training rows"] == size)]
+        return float(_row["rmse"].iloc[0])
+
+    _big, _small = curve_sizes[-1], curve_sizes[0]
+    _lin_tr, _lin_va = _at("linear (ridge)", "training", _big), _at("linear (ridge)", "validation", _big)
+    _xgb_tr, _xgb_va = _at("xgboost", "training", _big), _at("xgboost", "validation", _big)
+    _xgb_mid = _at("xgboost", "validation", curve_sizes[-2])
+    mo.md(rf"""
+    **The linear model is bias-limited.** With {_big:,} rows it misses by \${_lin_tr:.2f} on its
+    own training data and \${_lin_va:.2f} on validation: the two curves meet, far above the
+    floor. More data will not fix it; it cannot express the interactions.
+
+    **xgboost has variance to spare.** Its training error (\${_xgb_tr:.2f}) sits well below
+    its validation error (\${_xgb_va:.2f}), and validation error is still falling: from
+    \${_xgb_mid:.2f} at {curve_sizes[-2]:,} rows to \${_xgb_va:.2f} at {_big:,}. More listings
+    would still help, and so would regularisation. This is also how you size an experiment
+    cheaply: on {_small:,} rows you already see which family is bias-limited.
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 6. Experiment tracking with MLflow
+
+    By now this notebook has trained a dozen models. Next week nobody will remember which
+    settings gave which number on which data. An experiment tracker records, for every run:
+    the **parameters**, the **metrics**, **tags** (what the run was for), the **data version**
+    and **code version**, and the **model** itself.
+
+    MLflow runs here with no server and no account: runs go to a SQLite file and models to
+    a folder, both in `mlruns/` at the repository root (gitignored;
+    `mlcourse.paths.mlflow_tracking_uri()` says where). The course wraps the calls in
+    `tracking.log_run`:
+    """)
+    return
+
+
+@app.cell
+def _(inspect, mo, tracking):
+    mo.md(f"""
+    ```python
+    {inspect.getsource(tracking.log_run)}
+    ```
+
+    Two details worth copying. The model is logged with **pinned pip requirements**
+    (`tracking.pip_requirements()`): without them MLflow spends seconds inferring them on
+    every `log_model`. And the **data hash** goes in with every run, so "was this model
+    trained on the same data?" is a string comparison.
+    """)
+    return
+
+
+@app.cell
+def _(EXPERIMENT, baseline_scores, family_models, family_scores, modeling, session_id, store_ready, time,
+      tracking, train_sample):
+    store_ready.join()
+    _start = time.perf_counter()
+    for _, _row in baseline_scores.iterrows():
+        tracking.log_run(_row["model"], metrics={"rmse": _row["rmse"], "mae": _row["mae"]},
+                         params={"family": "baseline"}, tags={"stage": "baselines", "session": session_id},
+                         training_data=train_sample, experiment=EXPERIMENT)
+    family_run_ids = {}
+    for _, _row in family_scores.iterrows():
+        _model = family_models[_row["family"]]
+        family_run_ids[_row["family"]] = tracking.log_run(
+            _row["model"], model=_model, experiment=EXPERIMENT, training_data=train_sample,
+            log_model=_row["family"] != "random_forest",  # a forest's file is tens of MB: metrics only
+            params={"family": _row["family"], "log_target": True, **modeling.estimator_params(_model)},
+            metrics={k: _row[k] for k in ("rmse", "mae", "fit_seconds", "latency_us_per_row")},
+            tags={"stage": "family comparison", "session": session_id})
+    logging_seconds = time.perf_counter() - _start
+    return family_run_ids, logging_seconds
+
+
+@app.cell
+def _(EXPERIMENT, family_run_ids, session_id, tracking):
+    _ = family_run_ids  # after the runs are logged
+    session_runs = tracking.runs_table(EXPERIMENT, metric="rmse", filter_string=f"tags.session = '{session_id}'")
+    all_runs = tracking.runs_table(EXPERIMENT)
+    return all_runs, session_runs
+
+
+@app.cell
+def _(all_runs, logging_seconds, mo, session_runs, tracking):
+    mo.vstack([
+        mo.md(f"""
+    Logging {len(session_runs)} runs took {logging_seconds:.1f} s: three with their model (the random
+    forest's file would be tens of megabytes, so its run keeps metrics and parameters only). Below,
+    this session's runs read back from the store with `tracking.runs_table`, best RMSE first:
+    the same query works next month, from any notebook. The store holds {len(all_runs)} runs of
+    this experiment in all (every run of this notebook adds to it).
+
+    **To browse the runs in MLflow's web UI,** run this in a terminal at the repository root,
+    then open <http://127.0.0.1:5000>:
+
+    ```bash
+    {tracking.ui_instructions()}
+    ```
+
+    It serves the course's store (`{tracking.mlflow_tracking_uri()}`) with one light worker;
+    Ctrl+C stops it. In the UI, select runs and click *Compare* to plot metrics against
+    parameters.
+    """),
+        session_runs[["run", "rmse", "mae", "fit_seconds", "latency_us_per_row", "family", "stage", "data_hash"]]
+        .round(3),
+    ])
+    return
+
+
+@app.cell
+def _(math, mo, modeling, train_sample):
+    _grid = math.prod(len(v) for v in modeling.XGBOOST_SEARCH_SPACE.values())
+    mo.md(f"""
+    ## 7. Tuning with a budget, and a latency budget
+
+    Hyperparameters (tree depth, number of trees, learning rate...) are chosen on the
+    **validation** set, never on the test set. Two budgets frame a search:
+
+    - **compute**: grids explode (the full grid of our search space below has {_grid:,}
+      settings, each one a fit). A **random
+      search** samples a fixed number of settings and finds good regions with far fewer
+      fits; **successive halving** (scikit-learn's `HalvingRandomSearchCV`) tries many
+      settings on little data and gives more data only to the survivors.
+    - **latency**: the pricing service must answer fast. A model that is slightly more
+      accurate and several times slower may be the wrong model. Measure predict time and pick the
+      best model *that meets the budget*.
+
+    The search below samples settings of xgboost from `modeling.XGBOOST_SEARCH_SPACE`, fits
+    each on the same {len(train_sample):,} training listings as the families (a cheaper proxy, as section 5
+    suggests), scores it on the validation set and measures its latency. Each candidate is
+    logged to MLflow as a child of one "random search" run.
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    n_candidates = mo.ui.slider(4, 24, value=6, step=2, label="Candidates to try", show_value=True)
+    n_candidates
+    return (n_candidates,)
+
+
+@app.cell
+def _(EXPERIMENT, SEARCH_SECONDS, family_models, mo, modeling, n_candidates, session_id, time, tracking,
+      train_sample, valid):
+    search_parent = tracking.start_parent_run("random search", experiment=EXPERIMENT,
+                                              params={"candidates": n_candidates.value, "family": "xgboost"},
+                                              tags={"stage": "tuning", "session": session_id})
+
+    def _log_candidate(params, scores, model):
+        tracking.log_run("candidate", params=params, metrics=scores, experiment=EXPERIMENT, log_model=False,
+                         training_data=train_sample, parent_run_id=search_parent,
+                         tags={"stage": "tuning", "session": session_id})
+
+    _start = time.perf_counter()
+    search_results = modeling.random_search(
+        "xgboost", modeling.XGBOOST_SEARCH_SPACE, train_sample, valid, n_candidates=n_candidates.value,
+        time_budget_seconds=SEARCH_SECONDS, reference=family_models["xgboost"],
+        progress=lambda items, total: mo.status.progress_bar(items, total=total, title="Random search",
+                                                             remove_on_exit=True),
+        on_result=_log_candidate)
+    search_seconds = time.perf_counter() - _start
+    # the default xgboost model of section 3: every candidate was timed against it
+    reference_latency_us = modeling.latency_per_row(family_models["xgboost"], valid) * 1e6
+    return reference_latency_us, search_results, search_seconds
+
+
+@app.cell
+def _(mo):
+    latency_budget = mo.ui.slider(start=0.8, stop=3.0, step=0.05, value=1.25, show_value=True,
+                                  label="Latency budget (times the default model's latency)")
+    latency_budget
+    return (latency_budget,)
+
+
+@app.cell
+def _(latency_budget, modeling, search_results):
+    chosen = modeling.best_within_budget(search_results, latency_budget.value, latency="latency_ratio")
+    fastest_best = search_results.iloc[0]
+    return chosen, fastest_best
+
+
+@app.cell
+def _(alt, chosen, latency_budget, pd, search_results):
+    _plot = search_results.assign(
+        status=lambda d: ["chosen" if chosen is not None and c == chosen["candidate"] else
+                          ("within budget" if ratio <= latency_budget.value else "too slow")
+                          for c, ratio in zip(d["candidate"], d["latency_ratio"], strict=True)])
+    _points = alt.Chart(_plot).mark_circle(size=90).encode(
+        x=alt.X("latency_ratio:Q", title="latency, times the default model's", scale=alt.Scale(zero=False)),
+        y=alt.Y("rmse:Q", title="validation RMSE, dollars", scale=alt.Scale(zero=False)),
+        color=alt.Color("status:N", scale=alt.Scale(domain=["chosen", "within budget", "too slow"],
+                                                    range=["#e45756", "#4c78a8", "#bbbbbb"])),
+        tooltip=["candidate", "n_estimators", "max_depth", "learning_rate", "min_child_weight", "subsample",
+                 alt.Tooltip("rmse:Q", format=".2f"), alt.Tooltip("latency_ratio:Q", format=".2f"),
+                 alt.Tooltip("latency_us_per_row:Q", format=".1f"), alt.Tooltip("fit_seconds:Q", format=".2f")])
+    _budget = alt.Chart(pd.DataFrame({"budget": [latency_budget.value]})).mark_rule(strokeDash=[4, 4]).encode(
+        x="budget:Q")
+    (_points + _budget).properties(height=260, title="Each candidate: accuracy against latency (dashed: the budget)")
+    return
+
+
+@app.cell
+def _(SEARCH_SECONDS, chosen, fastest_best, latency_budget, mo, n_candidates, reference_latency_us, search_results,
+      search_seconds):
+    def _describe(row):
+        return (f"{int(row['n_estimators'])} trees of depth {int(row['max_depth'])}, learning rate "
+                f"{row['learning_rate']:g}, min_child_weight {int(row['min_child_weight'])}, "
+                f"subsample {row['subsample']:g}")
+
+    if chosen is None:
+        _choice = (f"**No candidate meets a budget of {latency_budget.value:.2f}x.** Raise the budget, or "
+                   "search smaller models.")
+    elif chosen["candidate"] == fastest_best["candidate"]:
+        _choice = (rf"The most accurate candidate ({_describe(chosen)}: \${chosen['rmse']:.2f}, "
+                   f"{chosen['latency_ratio']:.2f}x) also meets the budget.")
+    else:
+        _choice = (rf"The most accurate candidate ({_describe(fastest_best)}: \${fastest_best['rmse']:.2f}) takes "
+                   f"{fastest_best['latency_ratio']:.2f}x the default's time: over budget. The best within "
+                   rf"budget is **{_describe(chosen)}**: \${chosen['rmse']:.2f} at "
+                   rf"{chosen['latency_ratio']:.2f}x, giving up \${chosen['rmse'] - fastest_best['rmse']:.2f} "
+                   "of RMSE to stay inside it.")
+    mo.vstack([
+        mo.md(f"""
+    {len(search_results)} candidates in {search_seconds:.1f} s (the budget: {n_candidates.value} candidates or
+    {SEARCH_SECONDS} s, whichever comes first). The latency budget is set relative to the
+    default xgboost model of section 3, which predicts in about {reference_latency_us:.0f}
+    microseconds per listing on this machine: a budget of **{latency_budget.value:.2f}x** is about
+    {latency_budget.value * reference_latency_us:.0f} microseconds. Each candidate is timed in
+    alternation with the default model (CPU time, best of several runs), so a busy machine
+    slows both alike and the ratio stays meaningful. {_choice} Move the slider: the choice is
+    recomputed.
+
+    Look at the spread: from {search_results['latency_ratio'].min():.2f}x to
+    {search_results['latency_ratio'].max():.2f}x. Much of every prediction is spent computing
+    features and encoding categories, the same for every candidate; the trees add the rest.
+    Profile before you blame the model.
+    """),
+        search_results.round(3),
+    ])
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 8. Reproducibility
+
+    "It scored this on my machine" is not a result until someone else gets the same score. Three
+    things make a run reproducible: **seeds** (every random choice, from the split to the
+    trees' row sampling, takes an explicit seed), **versions** (code, libraries and data),
+    and **a record** linking them to the model. Below: the same settings trained twice with
+    one seed, then with another; and the model read back from MLflow.
+    """)
+    return
+
+
+@app.cell
+def _(EXPERIMENT, family_models, family_run_ids, modeling, np, tracking, train_sample, valid):
+    _small = train_sample.sample(5_000, random_state=0)
+    _settings = {"n_estimators": 100, "subsample": 0.8}
+    _a = modeling.make_model("xgboost", seed=0, **_settings).fit(_small, _small["price_usd"]).predict(valid)
+    _b = modeling.make_model("xgboost", seed=0, **_settings).fit(_small, _small["price_usd"]).predict(valid)
+    _c = modeling.make_model("xgboost", seed=1, **_settings).fit(_small, _small["price_usd"]).predict(valid)
+    same_seed_diff = float(np.max(np.abs(_a - _b)))
+    other_seed_diff = float(np.max(np.abs(_a - _c)))
+    other_seed_mean_diff = float(np.mean(np.abs(_a - _c)))
+    reloaded = tracking.load_model(family_run_ids["xgboost"], experiment=EXPERIMENT)
+    reload_diff = float(np.max(np.abs(reloaded.predict(valid) - family_models["xgboost"].predict(valid))))
+    run_record = {**tracking.data_version(train_sample), "code_version": tracking.code_version(),
+                  **tracking.environment_versions()}
+    return other_seed_diff, other_seed_mean_diff, reload_diff, run_record, same_seed_diff
+
+
+@app.cell
+def _(mo, other_seed_diff, other_seed_mean_diff, reload_diff, run_record, same_seed_diff):
+    def _gap(diff):
+        return "**not at all**: identical predictions" if diff == 0 else f"by at most **{diff:.2g}** dollars"
+
+    mo.md(rf"""
+    - Same settings, same seed, trained twice: predictions differ {_gap(same_seed_diff)}.
+    - Same settings, another seed (the trees sample 80% of rows each round): predictions move
+      by **\${other_seed_mean_diff:.2f}** on average and up to \${other_seed_diff:.2f} on one listing.
+      Neither model is wrong; but without the seed on record, neither can be rebuilt.
+    - The xgboost model loaded back from MLflow differs from the one in memory
+      {_gap(reload_diff)}.
+
+    What every run of this module records (`tracking.data_version` and friends):
+
+    ```python
+    {run_record}
+    ```
+
+    The data hash comes from Module 1's `content_hash`: if the training table changes by a
+    single cent, the hash changes. The code version is the git commit (`+dirty` when there
+    are uncommitted changes: a warning that the code of this run is not in the history).
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 9. The final check, once
+
+    The choice is made on validation data. Now, and only now, retrain the chosen settings
+    on training and validation data together and score them on the test set. This number
+    is the estimate you report; it is not a new chance to tune. If it disappoints, the
+    honest move is to say so, not to go back and pick another candidate on the test set.
+    """)
+    return
+
+
+@app.cell
+def _(EXPERIMENT, chosen, dev, evaluation, fastest_best, modeling, session_id, test, tracking):
+    _pick = chosen if chosen is not None else fastest_best
+    final_params = {k: (int(_pick[k]) if k in ("n_estimators", "max_depth", "min_child_weight") else float(_pick[k]))
+                    for k in modeling.XGBOOST_SEARCH_SPACE}
+    final_model = modeling.make_model("xgboost", **final_params).fit(dev, dev["price_usd"])
+    final_metrics = evaluation.regression_metrics(test["price_usd"], final_model.predict(test))
+    final_rule = modeling.make_model("era_rarity").fit(dev, dev["price_usd"])
+    final_floor = evaluation.noise_floor_comparison(test, final_model.predict(test), final_rule.predict(test))
+    final_run_id = tracking.log_run("final model", model=final_model, params={"family": "xgboost", **final_params},
+                                    metrics={k: v for k, v in final_metrics.items() if k in ("rmse", "mae", "bias")},
+                                    tags={"stage": "final", "session": session_id, "evaluated_on": "test"},
+                                    training_data=dev, experiment=EXPERIMENT)
+    return final_floor, final_metrics, final_params, final_run_id
+
+
+@app.cell
+def _(chosen, dev, fastest_best, final_floor, final_metrics, final_params, final_run_id, mo, modeling):
+    _pick = chosen if chosen is not None else fastest_best
+    mo.md(rf"""
+    Settings `{final_params}`, trained on all {len(dev):,} development rows: test RMSE
+    **\${final_metrics['rmse']:.2f}** (its validation RMSE, trained on the smaller sample, was
+    \${_pick['rmse']:.2f}); MAE \${final_metrics['mae']:.2f}. The era x rarity rule scores
+    \${final_floor['baseline_rmse']:.2f} on the same test rows and the noise floor is
+    \${final_floor['floor_rmse']:.2f}: the model closes **{final_floor['gap_closed']:.0%}** of the
+    gap between the rule and the best possible model, and is
+    {final_floor['model_to_floor_ratio']:.2f}x the floor. Logged as run `{final_run_id[:8]}`.
+
+    Module 4 evaluates the course's reference configuration,
+    `modeling.TUNED_XGBOOST_PARAMS = {modeling.TUNED_XGBOOST_PARAMS}`, on this same test set: a
+    fixed setting, so its numbers do not depend on how busy your machine was during the
+    search above.
+    """)
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## 10. Pause and think
+
+    Try to answer each question before you open the discussion.
+    """)
+    return
+
+
+@app.cell
+def _(cv_summary, mo):
+    _s = cv_summary.set_index("scheme")
+    mo.vstack([
+        mo.md("**1. Your validation accuracy is 90% but test accuracy is 70%. What happened?**"),
+        mo.accordion({"Discussion": mo.md(rf"""
+    The validation number was optimistic, the test number is closer to the truth, and the
+    usual reasons are: **leakage between training and validation** that the test set does
+    not share (the same card on both sides: here shuffled k-fold said
+    \${_s.loc['k-fold', 'mean_rmse']:.2f} and grouped folds \${_s.loc['grouped by card', 'mean_rmse']:.2f});
+    **selection on validation** (after a hundred comparisons, the winner is partly lucky:
+    the validation score of the best of many is biased low); a **distribution shift**
+    (validation drawn at random, test from a later period: the time-based folds scored
+    \${_s.loc['time-based', 'mean_rmse']:.2f}); a **small validation set** with a large spread; or a
+    preprocessing step fitted on all data. Check the split first, then the number of
+    decisions made on validation.
+    """)}),
+    ])
+    return
+
+
+@app.cell
+def _(family_scores, mo):
+    _f = family_scores.set_index("family")
+    mo.vstack([
+        mo.md("**2. When would you choose logistic regression over XGBoost, even if XGBoost is more accurate?**"),
+        mo.accordion({"Discussion": mo.md(rf"""
+    When something else matters more than the last bit of accuracy: **explanations** (a
+    linear model on log price says "a reverse holo multiplies the price by x", which a
+    seller disputing a price can check; regulators may require it); **robustness** (no
+    surprising jumps, monotone and predictable behaviour outside the training range);
+    **size and latency** (a few hundred coefficients fit anywhere, even in a phone app);
+    **little data**; or when the accuracy gap does not matter to the decision. Here the gap
+    is large (linear \${_f.loc['linear', 'rmse']:.2f}, xgboost \${_f.loc['xgboost', 'rmse']:.2f}),
+    so the linear model would need a strong reason; on a task where the features already
+    carry the structure, the gap is often small. Exercise 3.2 asks you to make this call.
+    """)}),
+    ])
+    return
+
+
+@app.cell
+def _(mo, search_results):
+    mo.vstack([
+        mo.md("**3. You're tuning hyperparameters. Should you use test data to select the best model? Why not?**"),
+        mo.accordion({"Discussion": mo.md(f"""
+    No. The test set is there to estimate how the chosen model will do on data nobody
+    looked at. Each time you choose using it, some of its noise leaks into the choice and
+    the estimate becomes optimistic: pick the best of {len(search_results)} candidates on the
+    test set and you report the luckiest of {len(search_results)} draws. Select on validation
+    data (or cross-validation), touch the test set once at the end, and if you must iterate
+    after that, set aside a fresh test set. In a team, keep the test labels where the
+    tuning code cannot read them.
+    """)}),
+    ])
+    return
+
+
+@app.cell
+def _(final_metrics, mo):
+    mo.vstack([
+        mo.md("**4. Your model is 90% accurate but your PM is unhappy. What might you be missing?**"),
+        mo.accordion({"Discussion": mo.md(rf"""
+    That the metric is not the goal. The average hides where the errors fall: our final
+    model is within \$5 on {final_metrics['within_5_usd']:.0%} of listings and has an RMSE of
+    \${final_metrics['rmse']:.2f}, but if the remaining errors sit on the most expensive cards,
+    those are exactly the ones the business cares about (Module 4 breaks the errors down by
+    segment to find out). Other usual misses: the model is too
+    slow for the product; it cannot explain itself to the users who must trust it; it is
+    biased in one direction (under-pricing loses sellers, over-pricing loses buyers); it
+    fails on new releases; or the PM wanted a decision (flag this listing) and got a
+    number. Ask what decision the model feeds and what an error costs, then measure that.
+    """)}),
+    ])
+    return
+
+
+@app.cell
+def _(curve_sizes, learning_curves, mo, search_seconds):
+    _x = learning_curves[(learning_curves["model"] == "xgboost") & (learning_curves["data"] == "validation")]
+    mo.vstack([
+        mo.md("**5. Training takes 8 hours. How do you experiment efficiently?**"),
+        mo.accordion({"Discussion": mo.md(rf"""
+    Make most experiments cheap and only the last one expensive. **Learn on samples first**:
+    the learning curve shows how much data an answer needs (xgboost here went from
+    \${_x['rmse'].iloc[0]:.2f} on {curve_sizes[0]:,} rows to \${_x['rmse'].iloc[-1]:.2f} on
+    {curve_sizes[-1]:,}; the ranking of ideas often shows up on a fraction). **Use budgets**:
+    random search or successive halving instead of grids, early stopping on a validation set.
+    **Cache** what does not change (features, preprocessed matrices). **Run in parallel**
+    and **track everything**, so no experiment is run twice because nobody remembers its
+    result. Estimate before you start: this notebook's search took {search_seconds:.1f} s for
+    its candidates, so you can predict what ten times more will cost. And ask whether 8
+    hours is necessary at all: a smaller model on better features is often as good.
+    """)}),
+    ])
+    return
+
+
+@app.cell
+def _(mo):
+    mo.md(r"""
+    ## Key takeaways
+
+    - **Baselines first**: a constant and a business rule tell you whether ML is worth it
+      and catch broken pipelines. Here, the noise floor tells you how much is left to win.
+    - **One split for every model**, the test set locked until the end. Compare accuracy,
+      fit time and latency together.
+    - **The cross-validation scheme is a claim about production.** Grouped by entity when
+      the same entity repeats; time-based when the world moves.
+    - **Learning curves** say whether to get more data, a more flexible model or more
+      regularisation, before you pay for any of them.
+    - **Track every run** with its parameters, metrics, data hash, code version and model.
+      A local MLflow store needs no server.
+    - **Tune with a budget** on validation data; choose the best model that meets the
+      latency budget, not the best model.
+    - **Reproducible means rebuildable**: seeds, versions and data hash recorded with the model.
+
+    **Next:** open `exercises/exercises_03.py`: write k-fold cross-validation from scratch
+    and check it against scikit-learn (3.1), choose a model for a business constraint and
+    explain it to a stakeholder (3.2), and tune a model to the best score within a latency
+    budget (3.3). Then Module 4, evaluation.
+    """)
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,329 @@
+"""Evaluating price models and the review classifier: metrics, thresholds, errors, slices, model cards.
+
+Regression metrics take prices in dollars; classification metrics take 0/1 labels and
+scores (probabilities of the positive class). Nothing here fits a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+from mlcourse.paths import output_dir
+
+
+# ======================================================================================
+# Regression
+# ======================================================================================
+def _arrays(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    true = np.asarray(y_true, dtype=float).ravel()
+    pred = np.asarray(y_pred, dtype=float).ravel()
+    if true.shape != pred.shape:
+        raise ValueError(f"y_true has {true.size} values and y_pred {pred.size}: they must match")
+    if true.size == 0:
+        raise ValueError("no values to evaluate")
+    return true, pred
+
+
+def rmse(y_true: Any, y_pred: Any) -> float:
+    """Root mean squared error (dollars): dominated by the largest errors."""
+    true, pred = _arrays(y_true, y_pred)
+    return float(np.sqrt(np.mean((pred - true) ** 2)))
+
+
+def mae(y_true: Any, y_pred: Any) -> float:
+    """Mean absolute error (dollars): the typical miss, robust to a few large ones."""
+    true, pred = _arrays(y_true, y_pred)
+    return float(np.mean(np.abs(pred - true)))
+
+
+def regression_metrics(y_true: Any, y_pred: Any, within_usd: Sequence[float] = (1.0, 5.0),
+                       within_share: float = 0.2) -> dict[str, float]:
+    """The price model's report card.
+
+    rmse, mae (dollars); mape and median_ape (shares of the true price); rmse_log (RMSE of
+    log prices: errors as ratios, every price level counts alike); bias (mean of prediction
+    minus truth: negative means the model under-prices); within_X_usd (share of listings
+    predicted within X dollars); within_Ypct (share within Y% of the true price).
+    """
+    true, pred = _arrays(y_true, y_pred)
+    if (true <= 0).any() or (pred <= 0).any():
+        raise ValueError("prices must be positive for relative and log-scale metrics")
+    relative = np.abs(pred - true) / true
+    out = {"rmse": rmse(true, pred), "mae": mae(true, pred), "mape": float(relative.mean()),
+           "median_ape": float(np.median(relative)),
+           "rmse_log": float(np.sqrt(np.mean((np.log(pred) - np.log(true)) ** 2))),
+           "bias": float(np.mean(pred - true))}
+    for usd in within_usd:
+        out[f"within_{usd:g}_usd"] = float(np.mean(np.abs(pred - true) <= usd))
+    out[f"within_{within_share * 100:.0f}pct"] = float(np.mean(relative <= within_share))
+    return out
+
+
+def residual_frame(listings: pd.DataFrame, predictions: Any, target: str = "price_usd") -> pd.DataFrame:
+    """The listings with prediction, error (prediction minus price), abs_error and log_ratio."""
+    true, pred = _arrays(listings[target], predictions)
+    return listings.assign(predicted=pred, error=pred - true, abs_error=np.abs(pred - true),
+                           log_ratio=np.log(pred / true)).reset_index(drop=True)
+
+
+def errors_by_segment(residuals: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
+    """Per segment: listings, RMSE, MAE, bias and its share of all squared error, worst RMSE first."""
+    keys = [by] if isinstance(by, str) else list(by)
+    total = float((residuals["error"] ** 2).sum()) or 1.0
+    table = (residuals.assign(squared=residuals["error"] ** 2)
+             .groupby(keys, dropna=False, observed=True)
+             .agg(listings=("error", "size"), rmse=("squared", lambda s: float(np.sqrt(s.mean()))),
+                  mae=("abs_error", "mean"), bias=("error", "mean"), squared=("squared", "sum"),
+                  mean_price=("price_usd", "mean")))
+    table["share_of_squared_error"] = table.pop("squared") / total
+    return table.sort_values("rmse", ascending=False, kind="stable").reset_index()
+
+
+def worst_errors(residuals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` listings with the largest absolute error."""
+    return residuals.sort_values("abs_error", ascending=False, kind="stable").head(n).reset_index(drop=True)
+
+
+def segment_lift(residuals: pd.DataFrame, column: str, n_worst: int = 200) -> pd.DataFrame:
+    """How over-represented each value of ``column`` is among the ``n_worst`` absolute errors.
+
+    share_worst: share of the worst errors with that value; share_all: share of all rows;
+    lift = share_worst / share_all (above 1: over-represented). Highest lift first.
+    """
+    if column not in residuals.columns:
+        raise ValueError(f"no column {column!r}")
+    worst = worst_errors(residuals, n_worst)
+    values_all = residuals[column].astype("object").fillna("(missing)")
+    values_worst = worst[column].astype("object").fillna("(missing)")
+    share_all = values_all.value_counts(normalize=True)
+    share_worst = values_worst.value_counts(normalize=True).reindex(share_all.index, fill_value=0.0)
+    table = pd.DataFrame({"share_worst": share_worst, "share_all": share_all})
+    table["lift"] = table["share_worst"] / table["share_all"]
+    table.index.name = column
+    return table.sort_values(["lift", "share_all"], ascending=[False, False], kind="stable")
+
+
+def noise_floor_comparison(listings: pd.DataFrame, predictions: Any, baseline_predictions: Any) -> dict[str, float]:
+    """Where the model sits between a simple baseline and the best possible model.
+
+    floor_rmse is the RMSE of the noise-free expected price (``dataset.best_possible_rmse``):
+    no model can beat it on these listings. gap_closed is the share of the distance from
+    the baseline to the floor that the model covers (1 would be perfect).
+    """
+    from mlcourse.dataset import best_possible_rmse
+
+    model_rmse = rmse(listings["price_usd"], predictions)
+    baseline_rmse = rmse(listings["price_usd"], baseline_predictions)
+    floor = best_possible_rmse(listings)
+    span = baseline_rmse - floor
+    return {"model_rmse": model_rmse, "baseline_rmse": baseline_rmse, "floor_rmse": floor,
+            "excess_over_floor": model_rmse - floor, "model_to_floor_ratio": model_rmse / floor,
+            "gap_closed": (baseline_rmse - model_rmse) / span if span > 0 else float("nan")}
+
+
+# ======================================================================================
+# Classification
+# ======================================================================================
+def _labels_scores(y_true: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.asarray(y_true).ravel().astype(int)
+    values = np.asarray(scores, dtype=float).ravel()
+    if labels.shape != values.shape:
+        raise ValueError(f"y_true has {labels.size} values and scores {values.size}: they must match")
+    if not np.isin(labels, (0, 1)).all():
+        raise ValueError("y_true must be 0/1 labels")
+    return labels, values
+
+
+def confusion_counts(y_true: Any, scores: Any, threshold: float) -> dict[str, int]:
+    """tp, fp, fn, tn when a listing is flagged if its score is at least ``threshold``."""
+    labels, values = _labels_scores(y_true, scores)
+    flagged = values >= threshold
+    return {"tp": int((flagged & (labels == 1)).sum()), "fp": int((flagged & (labels == 0)).sum()),
+            "fn": int((~flagged & (labels == 1)).sum()), "tn": int((~flagged & (labels == 0)).sum())}
+
+
+def classification_metrics(y_true: Any, scores: Any, threshold: float = 0.5) -> dict[str, float]:
+    """Threshold metrics (accuracy, precision, recall, f1, flagged share) and threshold-free ones
+    (roc_auc, average_precision, brier), plus the prevalence of the positive class."""
+    labels, values = _labels_scores(y_true, scores)
+    c = confusion_counts(labels, values, threshold)
+    flagged = c["tp"] + c["fp"]
+    positives = c["tp"] + c["fn"]
+    precision = c["tp"] / flagged if flagged else float("nan")
+    recall = c["tp"] / positives if positives else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if flagged and positives and (precision + recall) else 0.0
+    both = len(np.unique(labels)) == 2
+    return {"accuracy": (c["tp"] + c["tn"]) / len(labels), "precision": precision, "recall": recall, "f1": f1,
+            "flagged_share": flagged / len(labels), "prevalence": positives / len(labels),
+            "roc_auc": float(skm.roc_auc_score(labels, values)) if both else float("nan"),
+            "average_precision": float(skm.average_precision_score(labels, values)) if both else float("nan"),
+            "brier": float(np.mean((values - labels) ** 2))}
+
+
+def cost_curve(y_true: Any, scores: Any, cost_missed: float, cost_review: float,
+               thresholds: Sequence[float] | None = None) -> pd.DataFrame:
+    """Total cost at each threshold: cost_missed per missed positive (fn) + cost_review per
+    unnecessary review (fp). A listing is flagged when its score is at least the threshold.
+
+    Without ``thresholds``, every distinct score is tried, plus one above the highest score
+    (flag nothing): the exact minimum is among them.
+    """
+    labels, values = _labels_scores(y_true, scores)
+    if thresholds is None:
+        thresholds = np.append(np.unique(values), np.inf)
+    thresholds = np.asarray(thresholds, dtype=float)
+    order = np.sort(values)
+    positive_scores = np.sort(values[labels == 1])
+    # rows with score >= t: n - (number of scores < t)
+    flagged = len(values) - np.searchsorted(order, thresholds, side="left")
+    tp = len(positive_scores) - np.searchsorted(positive_scores, thresholds, side="left")
+    fp = flagged - tp
+    fn = len(positive_scores) - tp
+    tn = len(values) - flagged - fn
+    cost = cost_missed * fn + cost_review * fp
+    return pd.DataFrame({"threshold": thresholds, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "cost": cost})
+
+
+def best_threshold(y_true: Any, scores: Any, cost_missed: float, cost_review: float) -> tuple[float, float]:
+    """The threshold with the lowest total cost (the lowest such threshold on ties), and that cost."""
+    curve = cost_curve(y_true, scores, cost_missed, cost_review)
+    best = curve.loc[curve["cost"].idxmin()]
+    return float(best["threshold"]), float(best["cost"])
+
+
+def curve_points(y_true: Any, scores: Any, max_points: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ROC and precision-recall curves as small tables (thinned to at most ``max_points`` rows)."""
+    labels, values = _labels_scores(y_true, scores)
+    fpr, tpr, roc_thr = skm.roc_curve(labels, values)
+    precision, recall, pr_thr = skm.precision_recall_curve(labels, values)
+    roc = pd.DataFrame({"false positive rate": fpr, "true positive rate": tpr,
+                        "threshold": np.minimum(roc_thr, 1.0)})
+    pr = pd.DataFrame({"recall": recall[:-1], "precision": precision[:-1], "threshold": pr_thr})
+    return _thin(roc, max_points), _thin(pr, max_points)
+
+
+def _thin(table: pd.DataFrame, max_points: int) -> pd.DataFrame:
+    if len(table) <= max_points:
+        return table.reset_index(drop=True)
+    keep = np.unique(np.linspace(0, len(table) - 1, max_points).round().astype(int))
+    return table.iloc[keep].reset_index(drop=True)
+
+
+def calibration_table(y_true: Any, scores: Any, n_bins: int = 10) -> pd.DataFrame:
+    """Reliability table: per score bin, the mean predicted probability and the observed rate."""
+    labels, values = _labels_scores(y_true, scores)
+    edges = np.linspace(0, 1, n_bins + 1)
+    bins = np.clip(np.digitize(values, edges[1:-1]), 0, n_bins - 1)
+    table = (pd.DataFrame({"bin": bins, "score": values, "label": labels})
+             .groupby("bin").agg(predicted=("score", "mean"), observed=("label", "mean"), listings=("label", "size"))
+             .reset_index())
+    table["bin"] = [f"{edges[b]:.1f}-{edges[b + 1]:.1f}" for b in table["bin"]]
+    return table
+
+
+def slice_table(listings: pd.DataFrame, y_true: Any, scores: Any, threshold: float, by: str) -> pd.DataFrame:
+    """Classifier behaviour per group: listings, prevalence, flag rate, precision, recall, false positive rate."""
+    labels, values = _labels_scores(y_true, scores)
+    frame = pd.DataFrame({by: listings[by].astype("object").fillna("(missing)").to_numpy(),
+                          "label": labels, "flagged": (values >= threshold).astype(int)})
+    rows = []
+    for group, part in frame.groupby(by, sort=True):
+        tp = int(((part["flagged"] == 1) & (part["label"] == 1)).sum())
+        fp = int(((part["flagged"] == 1) & (part["label"] == 0)).sum())
+        positives, negatives = int(part["label"].sum()), int((part["label"] == 0).sum())
+        rows.append({by: group, "listings": len(part), "prevalence": positives / len(part),
+                     "flag_rate": part["flagged"].mean(),
+                     "precision": tp / (tp + fp) if tp + fp else float("nan"),
+                     "recall": tp / positives if positives else float("nan"),
+                     "false_positive_rate": fp / negatives if negatives else float("nan")})
+    return pd.DataFrame(rows).sort_values("listings", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def disparity(table: pd.DataFrame, column: str, min_listings: int = 100) -> float:
+    """Lowest value of ``column`` divided by the highest, over groups with enough listings (1 = parity)."""
+    values = table.loc[table["listings"] >= min_listings, column].dropna()
+    if values.empty or values.max() == 0:
+        return float("nan")
+    return float(values.min() / values.max())
+
+
+# ======================================================================================
+# Model cards
+# ======================================================================================
+MODEL_CARD_SECTIONS = ["Model details", "Intended use", "Training data", "Evaluation",
+                       "Performance by segment", "Limitations", "Ethical considerations"]
+
+
+def card_headings(markdown: str) -> list[str]:
+    """The Markdown headings of a document, without the #'s."""
+    return [m.group(1).strip() for m in re.finditer(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", markdown, flags=re.M)]
+
+
+def missing_card_sections(markdown: str) -> list[str]:
+    """Required sections (MODEL_CARD_SECTIONS) that no heading of the card names."""
+    headings = [h.lower() for h in card_headings(markdown)]
+    return [s for s in MODEL_CARD_SECTIONS if not any(s.lower() in h for h in headings)]
+
+
+def _markdown_table(table: pd.DataFrame, formats: Mapping[str, str]) -> str:
+    header = "| " + " | ".join(table.columns) + " |"
+    rule = "|" + "---|" * len(table.columns)
+    lines = [header, rule]
+    for _, row in table.iterrows():
+        cells = [format(row[c], formats[c]) if c in formats else str(row[c]) for c in table.columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def model_card_markdown(*, name: str, description: str, intended_use: str, out_of_scope: str,
+                        training: Mapping[str, Any], test_metrics: Mapping[str, float], n_test: int,
+                        floor_rmse: float, baseline_rmse: float, segments: pd.DataFrame, segment_column: str,
+                        limitations: Sequence[str], ethical: Sequence[str], version: Mapping[str, Any]) -> str:
+    """A model card (Mitchell et al., 2019) in Markdown, with every required section.
+
+    test_metrics: regression_metrics() on the test set. segments: errors_by_segment() output.
+    training: facts about the training data (rows, date range, data hash...). version: code
+    and data versions to reproduce the model.
+    """
+    today = dt.date.today().isoformat()
+    seg = segments[[segment_column, "listings", "rmse", "mae", "bias"]]
+    lines = [
+        f"# Model card: {name}", "",
+        f"*Generated on {today} from the evaluation in Module 4.*", "",
+        "## Model details", "", description, "",
+        *[f"- {k}: {v}" for k, v in version.items()], "",
+        "## Intended use", "", intended_use, "", f"Out of scope: {out_of_scope}", "",
+        "## Training data", "", *[f"- {k}: {v}" for k, v in training.items()], "",
+        "## Evaluation", "",
+        f"Held-out test set of {n_test:,} listings, never used for training or tuning.", "",
+        f"- Test RMSE: ${test_metrics['rmse']:.2f}",
+        f"- Test MAE: ${test_metrics['mae']:.2f}",
+        f"- Median absolute percentage error: {test_metrics['median_ape']:.1%}",
+        f"- Within $5 of the price: {test_metrics['within_5_usd']:.1%}",
+        f"- Test listings: {n_test:,}",
+        f"- Noise floor (best possible RMSE on these listings): ${floor_rmse:.2f}",
+        f"- Baseline (era x rarity median) RMSE: ${baseline_rmse:.2f}", "",
+        "## Performance by segment", "",
+        f"Errors by {segment_column.replace('_', ' ')} (dollars; bias is prediction minus price):", "",
+        _markdown_table(seg, {"listings": ",", "rmse": ".2f", "mae": ".2f", "bias": "+.2f"}), "",
+        "## Limitations", "", *[f"- {item}" for item in limitations], "",
+        "## Ethical considerations", "", *[f"- {item}" for item in ethical], "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(markdown: str, filename: str = "model_card.md") -> Path:
+    """Write a model card into the course's output folder (``mlcourse.paths.output_dir()``)."""
+    if Path(filename).name != filename or not filename.endswith(".md"):
+        raise ValueError(f"filename must be a plain file name ending in .md, got {filename!r}")
+    path = output_dir() / filename
+    path.write_text(markdown, encoding="utf-8")
+    return path

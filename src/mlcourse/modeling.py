@@ -1,0 +1,504 @@
+"""Training models for card prices: splits, baselines, a model factory, latency and budgeted search.
+
+Every model here is a scikit-learn estimator that takes **listings** (rows of the clean
+table) and predicts ``price_usd``. The feature computation is the first step of each
+pipeline (``mlcourse.features.feature_frame``), so the model that is trained is exactly
+the model that is served::
+
+    from mlcourse import modeling
+    listings = modeling.pricing_listings()                 # ungraded marketplace listings
+    train, test = modeling.random_split(listings)
+    model = modeling.make_model("xgboost").fit(train, train["price_usd"])
+    modeling.latency_per_row(model, test)                  # seconds per row, best of a few runs
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit, KFold, ParameterSampler, TimeSeriesSplit
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from threadpoolctl import threadpool_limits
+
+from mlcourse.dataset import load_listings
+from mlcourse.features import feature_frame, make_preprocessor, pricing_subset
+
+TARGET = "price_usd"
+SEED = 0
+HIGH_VALUE_USD = 20.0  # Module 4's classification task: listings above this go to expert review
+
+FAMILIES = ("constant", "era_rarity", "linear", "random_forest", "hist_gradient_boosting", "xgboost")
+LEARNED_FAMILIES = ("linear", "random_forest", "hist_gradient_boosting", "xgboost")
+
+# Defaults chosen to train in about a second on the course data with two cores.
+# Boosting runs on one thread: OpenMP threads wait for each other at every tree level, and on
+# a laptop busy with a browser and a notebook server a two-thread fit can take twenty times
+# longer than a one-thread fit (measured while writing the course). One thread is never that slow.
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    "linear": {"alpha": 1.0},
+    "random_forest": {"n_estimators": 30, "min_samples_leaf": 2, "max_features": 0.5, "n_jobs": -1},
+    "hist_gradient_boosting": {"max_iter": 100, "learning_rate": 0.1},
+    "xgboost": {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3, "max_bin": 64, "n_jobs": 1},
+}
+
+# The course's reference configuration, evaluated by Module 4 and the exercises. Found by
+# random_search over XGBOOST_SEARCH_SPACE (30 candidates, seed 7), trained on Module 3's full
+# training split and scored on its validation split: the most accurate candidate, and within
+# 1.25x the default model's prediction latency.
+TUNED_XGBOOST_PARAMS: dict[str, Any] = {"n_estimators": 300, "max_depth": 6, "learning_rate": 0.3,
+                                        "min_child_weight": 1, "subsample": 0.85}
+
+# The search space of Module 3's random search.
+XGBOOST_SEARCH_SPACE: dict[str, list] = {
+    "n_estimators": [100, 200, 300],
+    "max_depth": [4, 6, 8],
+    "learning_rate": [0.1, 0.2, 0.3],
+    "min_child_weight": [1, 3, 10],
+    "subsample": [0.85, 1.0],
+}
+
+
+# ======================================================================================
+# Data and splits
+# ======================================================================================
+@functools.lru_cache(maxsize=1)
+def _pricing_listings() -> pd.DataFrame:
+    listings = pricing_subset(load_listings())
+    return listings.sort_values("listing_id", kind="stable").reset_index(drop=True)
+
+
+def pricing_listings(sample: int | None = None, seed: int = SEED) -> pd.DataFrame:
+    """The pricing population (ungraded marketplace listings), in listing order; a fresh copy.
+
+    sample: if given, a seeded random sample of that many listings (still in listing order).
+    """
+    listings = _pricing_listings()
+    if sample is not None and sample < len(listings):
+        listings = listings.sample(sample, random_state=seed).sort_values("listing_id", kind="stable")
+    return listings.reset_index(drop=True).copy()
+
+
+def random_split(listings: pd.DataFrame, test_size: float = 0.2, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shuffle the rows and hold out ``test_size`` of them."""
+    _check_share(test_size)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(listings))
+    n_test = int(round(len(listings) * test_size))
+    test_rows, train_rows = np.sort(order[:n_test]), np.sort(order[n_test:])
+    return listings.iloc[train_rows].reset_index(drop=True), listings.iloc[test_rows].reset_index(drop=True)
+
+
+def grouped_split(listings: pd.DataFrame, test_size: float = 0.2, seed: int = SEED,
+                  group: str = "card_id") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hold out whole cards: every listing of a card lands on the same side (test_size is a share of cards)."""
+    _check_share(test_size)
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    train_rows, test_rows = next(splitter.split(listings, groups=listings[group]))
+    return listings.iloc[np.sort(train_rows)].reset_index(drop=True), listings.iloc[np.sort(test_rows)].reset_index(drop=True)
+
+
+def time_split(listings: pd.DataFrame, test_size: float = 0.2,
+               date_column: str = "listing_date") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train on the past, test on the future: the latest ``test_size`` of listing dates are held out.
+
+    A date never straddles the cut: every listing of the cut-off day goes to the test side.
+    """
+    _check_share(test_size)
+    dates = pd.to_datetime(listings[date_column])
+    cutoff = dates.sort_values().iloc[int(len(dates) * (1 - test_size))]
+    is_test = (dates >= cutoff).to_numpy()
+    return listings[~is_test].reset_index(drop=True), listings[is_test].reset_index(drop=True)
+
+
+def _check_share(test_size: float) -> None:
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be strictly between 0 and 1, got {test_size!r}")
+
+
+def card_overlap(train: pd.DataFrame, test: pd.DataFrame) -> float:
+    """Share of test rows whose card also appears in the training rows."""
+    if len(test) == 0:
+        return float("nan")
+    return float(test["card_id"].isin(set(train["card_id"])).mean())
+
+
+CV_SCHEMES = ("k-fold", "grouped by card", "time-based")
+
+
+def cv_folds(listings: pd.DataFrame, scheme: str, n_splits: int = 5,
+             seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, validation rows) position arrays for one cross-validation scheme.
+
+    k-fold: shuffled KFold. grouped by card: GroupKFold on card_id (a card is never on both
+    sides). time-based: TimeSeriesSplit on listings in date order (always train on the past).
+    """
+    if scheme == "k-fold":
+        splitter = KFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return list(splitter.split(listings))
+    if scheme == "grouped by card":
+        splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return list(splitter.split(listings, groups=listings["card_id"]))
+    if scheme == "time-based":
+        dates = pd.to_datetime(listings["listing_date"]).to_numpy()
+        if not (np.diff(dates.astype("int64")) >= 0).all():
+            raise ValueError("time-based folds need listings sorted by listing_date")
+        return list(TimeSeriesSplit(n_splits=n_splits).split(listings))
+    raise ValueError(f"scheme must be one of {CV_SCHEMES}, got {scheme!r}")
+
+
+def cross_validate(model: BaseEstimator, listings: pd.DataFrame, scheme: str, n_splits: int = 5,
+                   seed: int = SEED) -> pd.DataFrame:
+    """Fit a fresh clone of ``model`` on each fold; one row per fold with its validation RMSE."""
+    from mlcourse.evaluation import rmse
+
+    listings = listings.sort_values("listing_date", kind="stable").reset_index(drop=True)
+    rows = []
+    for fold, (train_rows, valid_rows) in enumerate(cv_folds(listings, scheme, n_splits, seed), start=1):
+        train, valid = listings.iloc[train_rows], listings.iloc[valid_rows]
+        fitted = clone(model).fit(train, train[TARGET])
+        rows.append({"scheme": scheme, "fold": fold, "train rows": len(train), "validation rows": len(valid),
+                     "rmse": rmse(valid[TARGET], fitted.predict(valid)),
+                     "cards also in training": card_overlap(train, valid)})
+    return pd.DataFrame(rows)
+
+
+# ======================================================================================
+# Baselines
+# ======================================================================================
+class ConstantPrice(RegressorMixin, BaseEstimator):
+    """Predicts one number for every listing: the training median (or mean)."""
+
+    def __init__(self, statistic: str = "median"):
+        self.statistic = statistic
+
+    def fit(self, X: Any, y: Any) -> ConstantPrice:
+        if self.statistic not in ("median", "mean"):
+            raise ValueError(f"statistic must be 'median' or 'mean', got {self.statistic!r}")
+        values = np.asarray(y, dtype=float)
+        self.value_ = float(np.median(values) if self.statistic == "median" else np.mean(values))
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.full(len(X), self.value_)
+
+
+class GroupMedianPrice(RegressorMixin, BaseEstimator):
+    """A business rule: the median training price of the listing's group (era x rarity by default).
+
+    Groups never seen in training get the overall median.
+    """
+
+    def __init__(self, by: tuple[str, ...] = ("era", "rarity")):
+        self.by = by
+
+    def fit(self, X: pd.DataFrame, y: Any) -> GroupMedianPrice:
+        keys = self._keys(X)
+        prices = pd.Series(np.asarray(y, dtype=float), index=keys.index)
+        self.medians_ = prices.groupby([keys[c] for c in keys.columns], dropna=False).median().to_dict()
+        self.fallback_ = float(prices.median())
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        keys = self._keys(X)
+        as_tuples = keys.itertuples(index=False, name=None)
+        if len(self.by) == 1:
+            as_tuples = (k[0] for k in as_tuples)
+        return np.array([self.medians_.get(k, self.fallback_) for k in as_tuples], dtype=float)
+
+    def _keys(self, X: pd.DataFrame) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"GroupMedianPrice needs a DataFrame of listings, got {type(X).__name__}")
+        missing = [c for c in self.by if c not in X.columns]
+        if missing:
+            raise ValueError(f"GroupMedianPrice needs the columns {missing}")
+        return X[list(self.by)].astype("object")
+
+
+class SingleThreadHistGradientBoosting(HistGradientBoostingRegressor):
+    """scikit-learn's HistGradientBoostingRegressor, fitted and used on one OpenMP thread.
+
+    Same parameters and results; one thread keeps it fast on a busy machine (see DEFAULT_PARAMS).
+    """
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> SingleThreadHistGradientBoosting:
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def predict(self, X: Any) -> np.ndarray:
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return super().predict(X)
+
+
+class DropAllMissingColumns(TransformerMixin, BaseEstimator):
+    """Drops columns that are missing on every training row.
+
+    HistGradientBoosting cannot bin a column with no value at all (the pricing population
+    has no grader and no grade: it is ungraded).
+    """
+
+    def fit(self, X: Any, y: Any = None) -> DropAllMissingColumns:
+        values = np.asarray(X, dtype=float)
+        self.keep_ = ~np.isnan(values).all(axis=0)
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        return np.asarray(X, dtype=float)[:, self.keep_]
+
+
+# ======================================================================================
+# Model factory
+# ======================================================================================
+def make_model(family: str, *, log_target: bool = True, seed: int = SEED, **params: Any) -> BaseEstimator:
+    """An unfitted model that takes listings and predicts price_usd.
+
+    family: one of FAMILIES. Learned families are a Pipeline (features -> preprocessing ->
+    estimator), wrapped to learn log(price) when log_target is True: prices are multiplicative
+    and heavy-tailed, so errors on the log scale are relative errors. params override
+    DEFAULT_PARAMS for the estimator (for example max_depth=8).
+    """
+    if family == "constant":
+        return ConstantPrice(**params)
+    if family == "era_rarity":
+        return GroupMedianPrice(**params)
+    if family not in LEARNED_FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
+    settings = {**DEFAULT_PARAMS[family], **params}
+    if family == "linear":
+        steps = [("preprocess", make_preprocessor("linear")), ("model", Ridge(**settings))]
+    elif family == "random_forest":
+        steps = [("preprocess", make_preprocessor("tree")),
+                 ("model", RandomForestRegressor(random_state=seed, **settings))]
+    elif family == "hist_gradient_boosting":
+        steps = [("preprocess", make_preprocessor("tree")), ("drop_empty", DropAllMissingColumns()),
+                 ("model", SingleThreadHistGradientBoosting(random_state=seed, **settings))]
+    else:
+        from xgboost import XGBRegressor
+
+        steps = [("preprocess", make_preprocessor("tree")),
+                 ("model", XGBRegressor(random_state=seed, **settings))]
+    pipeline = Pipeline([("features", FunctionTransformer(feature_frame)), *steps])
+    if not log_target:
+        return pipeline
+    return TransformedTargetRegressor(regressor=pipeline, func=np.log, inverse_func=np.exp, check_inverse=False)
+
+
+def make_classifier(*, seed: int = SEED, **params: Any) -> Pipeline:
+    """An unfitted xgboost classifier on listings (Module 4: is this listing worth an expert review?)."""
+    from xgboost import XGBClassifier
+
+    settings = {"n_estimators": 200, "max_depth": 6, "learning_rate": 0.1, "max_bin": 64, "n_jobs": 1, **params}
+    return Pipeline([("features", FunctionTransformer(feature_frame)),
+                     ("preprocess", make_preprocessor("tree")),
+                     ("model", XGBClassifier(random_state=seed, **settings))])
+
+
+def estimator_params(model: BaseEstimator) -> dict[str, Any]:
+    """The hyperparameters of a model's final estimator that are set (not None), as plain values."""
+    inner = model
+    if isinstance(inner, TransformedTargetRegressor):
+        inner = inner.regressor
+    if isinstance(inner, Pipeline):
+        inner = inner.steps[-1][1]
+    out = {}
+    for key, value in inner.get_params(deep=False).items():
+        if isinstance(value, float) and not np.isfinite(value):
+            continue
+        if isinstance(value, bool | int | float | str):
+            out[key] = value
+    return out
+
+
+# ======================================================================================
+# Fitting, scoring, latency
+# ======================================================================================
+def fit_and_score(model: BaseEstimator, train: pd.DataFrame, valid: pd.DataFrame,
+                  measure_latency: bool = True) -> dict[str, float]:
+    """Fit on train, score on valid: RMSE, MAE, fit seconds and (optionally) latency per row."""
+    from mlcourse.evaluation import mae, rmse
+
+    start = time.perf_counter()
+    model.fit(train, train[TARGET])
+    fit_seconds = time.perf_counter() - start
+    predictions = model.predict(valid)
+    scores = {"rmse": rmse(valid[TARGET], predictions), "mae": mae(valid[TARGET], predictions),
+              "fit_seconds": fit_seconds}
+    if measure_latency:
+        scores["latency_us_per_row"] = latency_per_row(model, valid) * 1e6
+    return scores
+
+
+def latency_per_row(model: BaseEstimator, listings: pd.DataFrame, batch_size: int = 1000,
+                    repeats: int = 5) -> float:
+    """Seconds per row to predict a batch of listings: the best of ``repeats`` runs, in CPU time.
+
+    CPU time (``time.process_time``) counts only this process's work, so other programs
+    competing for the machine barely change it; the best run is the least disturbed one.
+    The course's models predict on one thread, where CPU time is the time a request waits.
+    """
+    batch = listings.iloc[:batch_size]
+    if len(batch) == 0:
+        raise ValueError("need at least one listing to time predictions")
+    best = float("inf")
+    for _ in range(max(1, repeats)):
+        start = time.process_time()
+        model.predict(batch)
+        best = min(best, time.process_time() - start)
+    return best / len(batch)
+
+
+def single_prediction_latency(model: BaseEstimator, listings: pd.DataFrame, repeats: int = 30) -> float:
+    """Median seconds to price one listing on its own (what one request to a service costs)."""
+    row = listings.iloc[:1]
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        model.predict(row)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def relative_latency(model: BaseEstimator, reference: BaseEstimator, listings: pd.DataFrame,
+                     batch_size: int = 1000, rounds: int = 7) -> float:
+    """How many times slower ``model`` predicts than ``reference`` (below 1: faster).
+
+    The two are timed in alternation, in CPU time, and the best time of each is compared,
+    so a busy machine slows both alike and the ratio stays stable.
+    """
+    batch = listings.iloc[:batch_size]
+    best_model = best_reference = float("inf")
+    for _ in range(max(1, rounds)):
+        start = time.process_time()
+        reference.predict(batch)
+        best_reference = min(best_reference, time.process_time() - start)
+        start = time.process_time()
+        model.predict(batch)
+        best_model = min(best_model, time.process_time() - start)
+    return best_model / best_reference
+
+
+def learning_curve_table(model: BaseEstimator, train: pd.DataFrame, valid: pd.DataFrame,
+                         sizes: Sequence[int], seed: int = SEED) -> pd.DataFrame:
+    """Train and validation RMSE of ``model`` fitted on growing random subsets of ``train``."""
+    from mlcourse.evaluation import rmse
+
+    rows = []
+    order = np.random.default_rng(seed).permutation(len(train))
+    for size in sizes:
+        subset = train.iloc[np.sort(order[: min(size, len(train))])]
+        fitted = clone(model).fit(subset, subset[TARGET])
+        rows.append({"training rows": len(subset), "data": "training",
+                     "rmse": rmse(subset[TARGET], fitted.predict(subset))})
+        rows.append({"training rows": len(subset), "data": "validation",
+                     "rmse": rmse(valid[TARGET], fitted.predict(valid))})
+    return pd.DataFrame(rows)
+
+
+# ======================================================================================
+# Budgeted search
+# ======================================================================================
+def sample_candidates(space: Mapping[str, Sequence], n_candidates: int, seed: int = SEED) -> list[dict[str, Any]]:
+    """``n_candidates`` distinct parameter settings drawn at random from ``space``."""
+    return [dict(sorted(p.items())) for p in ParameterSampler(dict(space), n_iter=n_candidates, random_state=seed)]
+
+
+def random_search(family: str, space: Mapping[str, Sequence], train: pd.DataFrame, valid: pd.DataFrame,
+                  n_candidates: int = 10, seed: int = SEED, time_budget_seconds: float | None = None,
+                  reference: BaseEstimator | None = None,
+                  progress: Callable[[Iterable, int], Iterable] | None = None,
+                  on_result: Callable[[dict[str, Any], dict[str, float], BaseEstimator], None] | None = None,
+                  ) -> pd.DataFrame:
+    """Random search with a budget: at most ``n_candidates`` settings and, if given, a time budget.
+
+    Each candidate is fitted on ``train`` and scored on ``valid`` (never on the test set),
+    and its prediction latency is measured: in microseconds per row, and, if a fitted
+    ``reference`` model is given, as ``latency_ratio`` (times the reference's latency, timed
+    in alternation with it, which a busy machine disturbs far less). ``progress`` wraps the
+    loop (for example ``lambda it, total: mo.status.progress_bar(it, total=total)``);
+    ``on_result(params, scores, model)`` is called after each candidate (for example to
+    log it to MLflow). Returns one row per candidate tried, best RMSE first.
+    """
+    candidates = sample_candidates(space, n_candidates, seed)
+    loop: Iterable = candidates if progress is None else progress(candidates, len(candidates))
+    started = time.perf_counter()
+    rows = []
+    for i, params in enumerate(loop, start=1):
+        if time_budget_seconds is not None and rows and time.perf_counter() - started > time_budget_seconds:
+            break
+        model = make_model(family, seed=seed, **params)
+        scores = fit_and_score(model, train, valid)
+        if reference is not None:
+            scores["latency_ratio"] = relative_latency(model, reference, valid, rounds=3)
+        rows.append({"candidate": i, **params, **scores})
+        if on_result is not None:
+            on_result(params, scores, model)
+    table = pd.DataFrame(rows)
+    return table.sort_values("rmse", kind="stable").reset_index(drop=True)
+
+
+def best_within_budget(results: pd.DataFrame, budget: float, latency: str = "latency_us_per_row",
+                       metric: str = "rmse") -> pd.Series | None:
+    """The best candidate (lowest ``metric``) whose ``latency`` column meets the budget; None if none does."""
+    eligible = results[results[latency] <= budget]
+    if eligible.empty:
+        return None
+    return eligible.sort_values(metric, kind="stable").iloc[0]
+
+
+# ======================================================================================
+# The reference models Module 4 and the exercises evaluate
+# ======================================================================================
+@dataclass(frozen=True)
+class FittedModel:
+    """A fitted model with the split it was trained and evaluated on."""
+
+    model: BaseEstimator
+    train: pd.DataFrame
+    test: pd.DataFrame
+    train_predictions: np.ndarray
+    test_predictions: np.ndarray
+
+
+@functools.lru_cache(maxsize=1)
+def reference_price_model() -> FittedModel:
+    """The tuned xgboost price model, fitted on a random 80% of the pricing listings (seed 0).
+
+    Cached: Module 4 and its exercises share one fit. Do not modify what it returns.
+    """
+    train, test = random_split(pricing_listings())
+    model = make_model("xgboost", **TUNED_XGBOOST_PARAMS).fit(train, train[TARGET])
+    return FittedModel(model, train, test, model.predict(train), model.predict(test))
+
+
+@functools.lru_cache(maxsize=1)
+def reference_baseline_predictions() -> np.ndarray:
+    """Test-set predictions of the era x rarity median rule, on the reference split."""
+    fitted = reference_price_model()
+    rule = make_model("era_rarity").fit(fitted.train, fitted.train[TARGET])
+    return rule.predict(fitted.test)
+
+
+@functools.lru_cache(maxsize=1)
+def reference_review_classifier() -> FittedModel:
+    """The classifier that flags listings above HIGH_VALUE_USD, on the reference split.
+
+    Its predictions are probabilities that the listing is high-value.
+    """
+    train, test = random_split(pricing_listings())
+    model = make_classifier().fit(train, is_high_value(train))
+    return FittedModel(model, train, test, model.predict_proba(train)[:, 1], model.predict_proba(test)[:, 1])
+
+
+def is_high_value(listings: pd.DataFrame, threshold_usd: float = HIGH_VALUE_USD) -> np.ndarray:
+    """1 where the listing sold above ``threshold_usd``, else 0 (the review classifier's label)."""
+    return (listings[TARGET].to_numpy() > threshold_usd).astype(int)

@@ -1,0 +1,200 @@
+"""Metrics, thresholds, error analysis, slices and model cards."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+
+from mlcourse import evaluation
+from mlcourse.dataset import load_ground_truth
+from mlcourse.modeling import pricing_listings
+
+
+# ------------------------------------------------------------------------------ regression
+def test_rmse_and_mae_on_known_values():
+    assert evaluation.rmse([1, 2, 3], [1, 2, 7]) == pytest.approx(np.sqrt(16 / 3))
+    assert evaluation.mae([1, 2, 3], [1, 2, 7]) == pytest.approx(4 / 3)
+
+
+@pytest.mark.parametrize("true, pred, message", [([1, 2], [1], "must match"), ([], [], "no values")])
+def test_metrics_explain_bad_shapes(true, pred, message):
+    with pytest.raises(ValueError, match=message):
+        evaluation.rmse(true, pred)
+
+
+def test_regression_metrics():
+    out = evaluation.regression_metrics([10.0, 20.0, 40.0], [11.0, 20.0, 30.0])
+    assert out["mae"] == pytest.approx(11 / 3)
+    assert out["mape"] == pytest.approx((0.1 + 0 + 0.25) / 3)
+    assert out["bias"] == pytest.approx(-3.0)
+    assert out["within_1_usd"] == pytest.approx(2 / 3) and out["within_5_usd"] == pytest.approx(2 / 3)
+    assert out["within_20pct"] == pytest.approx(2 / 3)
+    assert out["rmse_log"] == pytest.approx(np.sqrt(np.mean(np.log([1.1, 1.0, 0.75]) ** 2)))
+    with pytest.raises(ValueError, match="positive"):
+        evaluation.regression_metrics([1.0, -1.0], [1.0, 1.0])
+
+
+@pytest.fixture(scope="module")
+def residuals() -> pd.DataFrame:
+    listings = pricing_listings(sample=4_000, seed=9)
+    rng = np.random.default_rng(0)
+    predictions = listings["price_usd"].to_numpy() * np.exp(rng.normal(0, 0.3, len(listings)))
+    return evaluation.residual_frame(listings, predictions)
+
+
+def test_residual_frame(residuals):
+    assert {"predicted", "error", "abs_error", "log_ratio"} <= set(residuals.columns)
+    np.testing.assert_allclose(residuals["error"], residuals["predicted"] - residuals["price_usd"])
+
+
+def test_errors_by_segment(residuals):
+    table = evaluation.errors_by_segment(residuals, "era")
+    assert table["listings"].sum() == len(residuals)
+    assert table["share_of_squared_error"].sum() == pytest.approx(1.0)
+    assert table["rmse"].is_monotonic_decreasing
+    two = evaluation.errors_by_segment(residuals, ["era", "language"])
+    assert {"era", "language"} <= set(two.columns)
+
+
+def test_worst_errors_and_segment_lift(residuals):
+    worst = evaluation.worst_errors(residuals, 50)
+    assert len(worst) == 50 and worst["abs_error"].is_monotonic_decreasing
+    assert worst["abs_error"].min() >= residuals["abs_error"].nlargest(51).iloc[-1]
+    lift = evaluation.segment_lift(residuals, "rarity", n_worst=50)
+    assert set(lift.index) == set(residuals["rarity"].unique())
+    assert lift["share_worst"].sum() == pytest.approx(1.0) and lift["share_all"].sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(lift["lift"], lift["share_worst"] / lift["share_all"])
+    assert lift["lift"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="no column"):
+        evaluation.segment_lift(residuals, "colour")
+
+
+def test_noise_floor_comparison_places_the_truth_at_the_floor():
+    listings = pricing_listings(sample=2_000, seed=4)
+    truth = listings[["listing_id"]].merge(load_ground_truth(), on="listing_id")["expected_price"].to_numpy()
+    constant = np.full(len(listings), listings["price_usd"].median())
+    perfect = evaluation.noise_floor_comparison(listings, truth, constant)
+    assert perfect["model_rmse"] == pytest.approx(perfect["floor_rmse"])
+    assert perfect["gap_closed"] == pytest.approx(1.0)
+    assert perfect["excess_over_floor"] == pytest.approx(0.0, abs=1e-9)
+    nothing = evaluation.noise_floor_comparison(listings, constant, constant)
+    assert nothing["gap_closed"] == pytest.approx(0.0)
+
+
+# ------------------------------------------------------------------------------ classification
+@pytest.fixture(scope="module")
+def classified() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    labels = (rng.random(3_000) < 0.2).astype(int)
+    scores = np.clip(0.2 + 0.5 * labels + rng.normal(0, 0.2, len(labels)), 0, 1)
+    return labels, scores
+
+
+def test_classification_metrics_agree_with_scikit_learn(classified):
+    labels, scores = classified
+    out = evaluation.classification_metrics(labels, scores, threshold=0.5)
+    predicted = (scores >= 0.5).astype(int)
+    assert out["precision"] == pytest.approx(skm.precision_score(labels, predicted))
+    assert out["recall"] == pytest.approx(skm.recall_score(labels, predicted))
+    assert out["f1"] == pytest.approx(skm.f1_score(labels, predicted))
+    assert out["accuracy"] == pytest.approx(skm.accuracy_score(labels, predicted))
+    assert out["roc_auc"] == pytest.approx(skm.roc_auc_score(labels, scores))
+    assert out["prevalence"] == pytest.approx(labels.mean())
+
+
+def test_confusion_counts_add_up(classified):
+    labels, scores = classified
+    counts = evaluation.confusion_counts(labels, scores, 0.4)
+    assert sum(counts.values()) == len(labels)
+    assert counts["tp"] + counts["fn"] == labels.sum()
+
+
+def test_classification_inputs_are_checked():
+    with pytest.raises(ValueError, match="0/1"):
+        evaluation.confusion_counts([0, 2], [0.1, 0.2], 0.5)
+    with pytest.raises(ValueError, match="must match"):
+        evaluation.confusion_counts([0, 1], [0.1], 0.5)
+
+
+def test_nothing_flagged_gives_nan_precision():
+    out = evaluation.classification_metrics([0, 1, 1], [0.1, 0.2, 0.3], threshold=0.9)
+    assert np.isnan(out["precision"]) and out["recall"] == 0 and out["f1"] == 0
+
+
+@pytest.mark.parametrize("case", range(60))
+def test_best_threshold_is_the_brute_force_minimum(case):
+    rng = np.random.default_rng(case)
+    n = int(rng.integers(1, 60))
+    labels = rng.integers(0, 2, n)
+    scores = np.round(rng.random(n), int(rng.integers(1, 4)))  # ties included
+    cost_missed, cost_review = rng.uniform(0.1, 100, 2)
+    threshold, cost = evaluation.best_threshold(labels, scores, cost_missed, cost_review)
+    brute = min(cost_missed * np.sum((scores < t) & (labels == 1)) + cost_review * np.sum((scores >= t) & (labels == 0))
+                for t in [*scores, np.inf])
+    assert cost == pytest.approx(brute)
+    flagged = scores >= threshold
+    recomputed = cost_missed * np.sum(~flagged & (labels == 1)) + cost_review * np.sum(flagged & (labels == 0))
+    assert recomputed == pytest.approx(cost)
+
+
+def test_cost_curve_on_a_grid(classified):
+    labels, scores = classified
+    curve = evaluation.cost_curve(labels, scores, 10, 1, thresholds=[0.0, 0.5, 2.0])
+    assert curve.loc[0, "fn"] == 0 and curve.loc[0, "fp"] == (labels == 0).sum()
+    assert curve.loc[2, "tp"] == 0 and curve.loc[2, "cost"] == 10 * labels.sum()
+
+
+def test_curve_points_are_thinned_and_ordered(classified):
+    roc, pr = evaluation.curve_points(*classified, max_points=100)
+    assert len(roc) <= 100 and len(pr) <= 100
+    assert roc["false positive rate"].is_monotonic_increasing
+    assert roc["threshold"].max() <= 1.0
+
+
+def test_calibration_table(classified):
+    labels, scores = classified
+    table = evaluation.calibration_table(labels, scores, n_bins=5)
+    assert table["listings"].sum() == len(labels)
+    assert ((table["observed"] >= 0) & (table["observed"] <= 1)).all()
+
+
+def test_slice_table_and_disparity(classified):
+    labels, scores = classified
+    groups = pd.DataFrame({"group": np.where(np.arange(len(labels)) % 3 == 0, "a", "b")})
+    table = evaluation.slice_table(groups, labels, scores, 0.5, "group")
+    assert table["listings"].sum() == len(labels)
+    assert set(table.columns) >= {"flag_rate", "precision", "recall", "false_positive_rate"}
+    assert 0 < evaluation.disparity(table, "recall") <= 1
+    assert np.isnan(evaluation.disparity(table, "recall", min_listings=10**6))
+
+
+# ------------------------------------------------------------------------------ model cards
+def _card(segments: pd.DataFrame) -> str:
+    metrics = {"rmse": 4.0, "mae": 2.0, "median_ape": 0.18, "within_5_usd": 0.87}
+    return evaluation.model_card_markdown(
+        name="test model", description="A test.", intended_use="Testing.", out_of_scope="Everything else.",
+        training={"listings": 10}, test_metrics=metrics, n_test=5, floor_rmse=2.5, baseline_rmse=9.0,
+        segments=segments, segment_column="era", limitations=["small"], ethical=["none known"],
+        version={"code": "abc"})
+
+
+def test_model_card_has_every_required_section(residuals):
+    card = _card(evaluation.errors_by_segment(residuals, "era"))
+    assert evaluation.missing_card_sections(card) == []
+    assert "- Test RMSE: $4.00" in card and "| era | listings |" in card
+    assert evaluation.card_headings(card)[0] == "Model card: test model"
+
+
+def test_missing_sections_are_named():
+    assert evaluation.missing_card_sections("# Card\n## Model details\n") == evaluation.MODEL_CARD_SECTIONS[1:]
+
+
+def test_write_model_card_goes_to_the_output_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLCOURSE_OUTPUT_DIR", str(tmp_path / "out"))
+    path = evaluation.write_model_card("# Card\n", "card.md")
+    assert path == tmp_path / "out" / "card.md" and path.read_text() == "# Card\n"
+    for bad in ("../card.md", "sub/card.md", "card.txt"):
+        with pytest.raises(ValueError, match="plain file name"):
+            evaluation.write_model_card("# Card\n", bad)

@@ -1,0 +1,288 @@
+"""Every Module 3 exercise: the notebook's stub, the solution, plausible wrong answers, junk."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from mlcourse import modeling
+from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
+from mlcourse.exercises import ex03
+from tests.conftest import ROOT, notebook_defs
+
+NOTEBOOK = ROOT / "exercises" / "exercises_03.py"
+
+
+@pytest.fixture(scope="module")
+def stubs() -> dict:
+    return notebook_defs(NOTEBOOK)
+
+
+def _evaluate(exercise, *answers):
+    return exercise.evaluate(*answers, record=False)
+
+
+# ------------------------------------------------------------------------------ 3.1
+def test_3_1_stub_is_not_attempted(stubs):
+    result = _evaluate(ex03.kfold_from_scratch, stubs["kfold_indices"], stubs["cross_val_rmse"])
+    assert result.status == NOT_ATTEMPTED, result.message
+
+
+def test_3_1_solution_is_correct():
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, ex03.solution_3_1_cross_val)
+    assert result.status == CORRECT, result.message
+
+
+def test_3_1_reference_matches_scikit_learn_cross_val_score():
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X, y = ex03.cv_data()
+    sklearn_scores = -cross_val_score(ex03.cv_model(), X, y, cv=KFold(5, shuffle=True, random_state=0),
+                                      scoring="neg_root_mean_squared_error")
+    np.testing.assert_allclose(ex03.reference_cv_rmse(ex03.cv_model(), X, y), sklearn_scores, rtol=1e-9)
+
+
+def _drops_leftovers(n, k, shuffle=False, seed=0):
+    positions = np.random.RandomState(seed).permutation(n) if shuffle else np.arange(n)
+    size = n // k
+    return [(np.setdiff1d(positions, positions[i * size:(i + 1) * size]), positions[i * size:(i + 1) * size])
+            for i in range(k)]
+
+
+def _leftovers_in_last_fold(n, k, shuffle=False, seed=0):
+    folds = _drops_leftovers(n, k, shuffle, seed)
+    positions = np.random.RandomState(seed).permutation(n) if shuffle else np.arange(n)
+    last_valid = positions[(k - 1) * (n // k):]
+    folds[-1] = (np.setdiff1d(positions, last_valid), last_valid)
+    return folds
+
+
+def _ignores_shuffle(n, k, shuffle=False, seed=0):
+    return ex03.solution_3_1_kfold(n, k, shuffle=False)
+
+
+def _numpy_shuffle(n, k, shuffle=False, seed=0):
+    if not shuffle:
+        return ex03.solution_3_1_kfold(n, k)
+    positions = np.random.default_rng(seed).permutation(n)  # another generator: other folds
+    return [(np.setdiff1d(positions, v), v) for v in np.array_split(positions, k)]
+
+
+def _trains_on_everything(n, k, shuffle=False, seed=0):
+    return [(np.arange(n), valid) for _, valid in ex03.solution_3_1_kfold(n, k, shuffle, seed)]
+
+
+def _mse_not_rmse(model, X, y, n_splits=5, seed=0):
+    return ex03.solution_3_1_cross_val(model, X, y, n_splits, seed) ** 2
+
+
+def _fits_once_on_all_rows(model, X, y, n_splits=5, seed=0):
+    fitted = clone(model).fit(X, y)  # the leak: the model has seen every validation row
+    return np.array([np.sqrt(np.mean((fitted.predict(X.iloc[v]) - y.iloc[v].to_numpy()) ** 2))
+                     for _, v in ex03.solution_3_1_kfold(len(X), n_splits, True, seed)])
+
+
+def _mean_only(model, X, y, n_splits=5, seed=0):
+    return float(ex03.solution_3_1_cross_val(model, X, y, n_splits, seed).mean())
+
+
+def _unshuffled_folds(model, X, y, n_splits=5, seed=0):
+    scores = []
+    for train_rows, valid_rows in ex03.solution_3_1_kfold(len(X), n_splits, shuffle=False):
+        fitted = clone(model).fit(X.iloc[train_rows], y.iloc[train_rows])
+        scores.append(np.sqrt(np.mean((fitted.predict(X.iloc[valid_rows]) - y.iloc[valid_rows].to_numpy()) ** 2)))
+    return np.array(scores)
+
+
+@pytest.mark.parametrize("kfold, message", [
+    (_drops_leftovers, "leftover"),
+    (_leftovers_in_last_fold, "first folds"),
+    (_ignores_shuffle, "same folds as with shuffle=False"),
+    (_numpy_shuffle, "RandomState"),
+    (_trains_on_everything, "both in training and in validation"),
+    (lambda n, k, shuffle=False, seed=0: ex03.solution_3_1_kfold(n, k, shuffle, seed)[:-1], "folds; expected"),
+    (lambda n, k, shuffle=False, seed=0: [(v, t) for t, v in ex03.solution_3_1_kfold(n, k, shuffle, seed)],
+     "more than one fold"),
+])
+def test_3_1_wrong_folds_get_specific_messages(kfold, message):
+    result = _evaluate(ex03.kfold_from_scratch, kfold, ex03.solution_3_1_cross_val)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+@pytest.mark.parametrize("cross_val, message", [
+    (_mse_not_rmse, "MSE"),
+    (_fits_once_on_all_rows, "see the validation rows"),
+    (_mean_only, "one number"),
+    (_unshuffled_folds, "Fold"),
+    (lambda model, X, y, n_splits=5, seed=0: ex03.solution_3_1_cross_val(model, X, y, n_splits, seed)[::-1],
+     "another order"),
+])
+def test_3_1_wrong_cross_validation_gets_specific_messages(cross_val, message):
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, cross_val)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_3_1_right_folds_without_cross_validation_asks_for_it(stubs):
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, stubs["cross_val_rmse"])
+    assert result.status == NOT_ATTEMPTED
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, None)
+    assert result.status == INCORRECT and "cross_val_rmse" in result.message
+
+
+@pytest.mark.parametrize("kfold, message", [
+    ("not a function", "to be a function"),
+    (lambda n, k, shuffle=False, seed=0: None, "forget `return`"),
+    (lambda n, k, shuffle=False, seed=0: 42, "list of (train, validation) pairs"),
+    (lambda n, k, shuffle=False, seed=0: [(["a", "b"], ["c"])] * k, "integer row positions"),
+    (lambda n, k, shuffle=False, seed=0: [(np.arange(n + 5), np.arange(1))] * k, "outside"),
+    (lambda n, k, shuffle=False, seed=0: 1 / 0, "ZeroDivisionError"),
+])
+def test_3_1_junk_gets_a_clear_message(kfold, message):
+    result = _evaluate(ex03.kfold_from_scratch, kfold, ex03.solution_3_1_cross_val)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_3_1_junk_cross_validation_gets_a_clear_message():
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, **k: ["x"] * 5)
+    assert result.status == INCORRECT and "5 numbers" in result.message, result.message
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, **k: [1.0, 2.0])
+    assert result.status == INCORRECT and "one per fold" in result.message, result.message
+
+
+# ------------------------------------------------------------------------------ 3.2
+def test_3_2_stub_is_not_attempted(stubs):
+    result = _evaluate(ex03.model_choice, stubs["choices"], stubs["stakeholder_note"])
+    assert result.status == NOT_ATTEMPTED, result.message
+
+
+def test_3_2_solution_is_correct():
+    result = _evaluate(ex03.model_choice, *ex03.solution_3_2())
+    assert result.status == CORRECT, result.message
+
+
+def test_3_2_expected_choices_follow_from_the_table():
+    table = ex03.candidate_table().set_index("model")
+    choices = ex03.expected_choices()
+    assert table.loc["xgboost", "rmse"] < table.loc["random_forest", "rmse"] < table.loc["linear", "rmse"]
+    assert table.loc["linear", "size_mb"] < ex03.APP_SIZE_LIMIT_MB < table.loc["xgboost", "size_mb"]
+    assert choices == ex03.solution_3_2()[0]
+
+
+@pytest.mark.parametrize("scenario, wrong, message", [
+    ("nightly_revaluation", "random_forest", "lowest RMSE"),
+    ("offline_app", "xgboost", "MB"),
+    ("trade_show", "linear", "printed sheet"),
+    ("seller_disputes", "rule", "more accurate one"),
+    ("seller_disputes", "xgboost", "few factors"),
+])
+def test_3_2_wrong_choices_get_specific_messages(scenario, wrong, message):
+    choices, note = ex03.solution_3_2()
+    result = _evaluate(ex03.model_choice, {**choices, scenario: wrong}, note)
+    assert result.status == INCORRECT and message in result.message and scenario in result.message, result.message
+
+
+def test_3_2_notes_that_miss_the_point_are_incorrect():
+    choices, note = ex03.solution_3_2()
+    table = ex03.candidate_table().set_index("model")
+    no_numbers = ("For the offline app I recommend the linear model because it is small enough to ship inside the "
+                  "app and it is the most accurate of the models that fit the limit. " * 3)
+    no_cost = (f"For the offline app I recommend the linear model: it fits the size limit easily, and its typical "
+               f"error on unseen listings is ${table.loc['linear', 'mae']:.2f} per card, which is acceptable for a "
+               "quick estimate. We can label the price as an estimate in the app and let the seller adjust it. "
+               "This keeps the app fast and private, with no network needed.")
+    cases = [
+        (note.replace("linear", "small").replace("factor", "part"), "never names"),
+        (no_numbers, "typical error in dollars"),
+        (no_cost, "what the constraint costs"),
+        ("Linear. $5.73", "words"),
+    ]
+    for text, message in cases:
+        result = _evaluate(ex03.model_choice, choices, text)
+        assert result.status == INCORRECT and message in result.message, (message, result.message)
+
+
+def test_3_2_right_choices_without_a_note_ask_for_the_note(stubs):
+    result = _evaluate(ex03.model_choice, ex03.solution_3_2()[0], stubs["stakeholder_note"])
+    assert result.status == INCORRECT and "stakeholder_note" in result.message
+
+
+@pytest.mark.parametrize("choices, message", [
+    (["xgboost", "linear"], "should be a dict"),
+    ({"nightly_revaluation": "xgboost"}, "still missing"),
+    ({**ex03.expected_choices(), "trade_show": "gpt"}, "not a candidate"),
+])
+def test_3_2_junk_gets_a_clear_message(choices, message):
+    result = _evaluate(ex03.model_choice, choices, ex03.solution_3_2()[1])
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_3_2_note_of_the_wrong_type():
+    result = _evaluate(ex03.model_choice, ex03.solution_3_2()[0], 42)
+    assert result.status == INCORRECT and "stakeholder_note" in result.message
+
+
+# ------------------------------------------------------------------------------ 3.3
+def test_3_3_stub_is_not_attempted(stubs):
+    assert _evaluate(ex03.tuned_within_budget, stubs["tuned_model"]).status == NOT_ATTEMPTED
+
+
+def test_3_3_solution_is_correct():
+    result = _evaluate(ex03.tuned_within_budget, ex03.solution_3_3())
+    assert result.status == CORRECT, result.message
+
+
+def test_3_3_a_fitted_model_is_cloned_not_trusted():
+    train, _ = ex03.tuning_data()
+    fitted = ex03.solution_3_3().fit(train.iloc[:500], train["price_usd"].iloc[:500])
+    result = _evaluate(ex03.tuned_within_budget, fitted)
+    assert result.status == CORRECT, result.message
+
+
+@pytest.mark.parametrize("model, message", [
+    (modeling.make_model("xgboost"), "target"),                       # no tuning at all
+    (modeling.make_model("xgboost", n_estimators=800, max_depth=10, learning_rate=0.05), "Too slow"),
+    (modeling.make_model("random_forest", n_estimators=150, min_samples_leaf=1), "Too slow"),
+    (modeling.make_model("linear"), "target"),                        # fast but inaccurate
+])
+def test_3_3_wrong_answers_get_specific_messages(model, message):
+    result = _evaluate(ex03.tuned_within_budget, model)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+@pytest.mark.parametrize("junk, message", [
+    ("xgboost", "unfitted scikit-learn model"),
+    (modeling.ConstantPrice, "is a class"),
+    (modeling.make_model("xgboost", max_depth=-3), "raised"),
+    (modeling.make_model("constant", statistic="mode"), "statistic"),
+])
+def test_3_3_junk_gets_a_clear_message(junk, message):
+    result = _evaluate(ex03.tuned_within_budget, junk)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_exercise_data_is_deterministic_and_fresh():
+    a, _ = ex03.tuning_data()
+    b, _ = ex03.tuning_data()
+    assert a.equals(b)
+    a.loc[0, "price_usd"] = -1
+    assert ex03.tuning_data()[0].loc[0, "price_usd"] > 0
+
+
+# ------------------------------------------------------------------------------ messages as Markdown
+def test_dollar_amounts_in_messages_do_not_become_formulas():
+    from mlcourse.exercises.formatting import dollar_safe, escape_dollars
+
+    assert escape_dollars("RMSE $4.99, target $5.21, already \\$1") == "RMSE \\$4.99, target \\$5.21, already \\$1"
+    result = _evaluate(ex03.tuned_within_budget, modeling.make_model("xgboost"))
+    assert "\\$" in result.message and "$" not in result.message.replace("\\$", "")
+
+    @dollar_safe
+    def check(answer):
+        if answer is None:
+            raise ex03.NotAttempted()
+        return f"Correct: ${answer}"
+
+    assert check(3) == "Correct: \\$3"
+    with pytest.raises(ex03.NotAttempted):
+        check(None)
