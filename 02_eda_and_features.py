@@ -185,7 +185,7 @@ def _(eda, group_picker, listings):
     return (price_by_group,)
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(eda, group_picker, mo, price_by_group):
     mo.md(eda.describe_price_by(price_by_group, group_picker.value) + " Try each grouping in the dropdown.")
     return

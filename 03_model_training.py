@@ -48,7 +48,7 @@ def _(tracking, uuid):
     return CV_ROWS, EXPERIMENT, SEARCH_SECONDS, TRAIN_ROWS, VALID_ROWS, session_id, store_ready
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Module 3: Training and experiments
@@ -78,7 +78,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 1. The task and one honest split
@@ -107,7 +107,7 @@ def _(TRAIN_ROWS, VALID_ROWS, modeling):
     return dev, listings, test, train, train_sample, valid, validation
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(dev, listings, mo, test, train, train_sample, valid, validation):
     mo.md(rf"""
     {len(listings):,} listings: **{len(train):,}** for training, **{len(validation):,}** for
@@ -124,7 +124,7 @@ def _(dev, listings, mo, test, train, train_sample, valid, validation):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 2. Baselines first
@@ -171,7 +171,7 @@ def _(baseline_scores, mo, valid_floor):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 3. Model families on one split
@@ -191,7 +191,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(inspect, mo, modeling):
     mo.md(f"""
     ```python
@@ -282,7 +282,7 @@ def _(alt, family_models, family_picker, pd, valid):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 4. Cross-validation done right
@@ -405,7 +405,7 @@ def _(cv_folds_slider, cv_sample, cv_summary, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 5. Bias and variance: learning curves
@@ -470,7 +470,7 @@ def _(curve_sizes, learning_curves, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 6. Experiment tracking with MLflow
@@ -488,7 +488,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(inspect, mo, tracking):
     mo.md(f"""
     ```python
@@ -694,7 +694,7 @@ def _(SEARCH_SECONDS, chosen, fastest_best, latency_budget, mo, n_candidates, re
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 8. Reproducibility
@@ -751,7 +751,7 @@ def _(mo, other_seed_diff, other_seed_mean_diff, reload_diff, run_record, same_s
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 9. The final check, once
@@ -800,7 +800,7 @@ def _(chosen, dev, fastest_best, final_floor, final_metrics, final_params, final
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 10. Pause and think
@@ -908,7 +908,7 @@ def _(curve_sizes, learning_curves, mo, search_seconds):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Key takeaways

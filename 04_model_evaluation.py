@@ -19,7 +19,7 @@ def _():
     return alt, best_possible_rmse, evaluation, inspect, mo, modeling, np, pd, time, tracking
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Module 4: Evaluation
@@ -50,7 +50,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, modeling):
     mo.md(rf"""
     ## 1. The models under evaluation
@@ -84,7 +84,7 @@ def _(modeling, time):
     return fit_seconds, labels, price, review, rule_predictions, scores, test
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(fit_seconds, labels, mo, modeling, price, test):
     mo.md(rf"""
     Training both models and the era x rarity rule took {fit_seconds:.1f} s. The test set
@@ -94,7 +94,7 @@ def _(fit_seconds, labels, mo, modeling, price, test):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 2. Regression metrics: what each one rewards
@@ -173,7 +173,7 @@ def _(alt, mo, np, pd, price, rule_predictions, test, within_usd):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 3. Classification metrics: the review classifier
@@ -253,7 +253,7 @@ def _(alt, calibration, metrics_at_half, mo, pd):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 4. Confusion matrix and a threshold from business costs
@@ -332,7 +332,7 @@ def _(best_cost, best_t, cost_at_f1, cost_at_half, cost_missed, cost_review, eva
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 5. Error analysis: where the price model is wrong
@@ -411,7 +411,7 @@ def _(by_era, era_lift, mo, rarity_lift, residuals, worst):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 6. How close to the best possible model?
@@ -451,7 +451,7 @@ def _(alt, floor_by_era):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(floor, floor_by_era, mo):
     mo.md(rf"""
     On the whole test set: model **\${floor['model_rmse']:.2f}**, era x rarity rule
@@ -471,7 +471,7 @@ def _(floor, floor_by_era, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 7. Slices and fairness
@@ -563,7 +563,7 @@ def _(fairness_facts, language_bias, mo, modeling):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 8. The model card
@@ -630,7 +630,7 @@ def _(card_markdown, card_path, missing_sections, mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 9. Pause and think
@@ -746,7 +746,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Key takeaways

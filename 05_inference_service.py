@@ -59,7 +59,7 @@ def _():
     )
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Module 5: A real inference service
@@ -91,7 +91,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 1. Serving patterns
@@ -154,7 +154,7 @@ def _(batch_rate, catalog_combinations, mo, model, model_seconds):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(inspect, mo, schemas, service_app):
     mo.md(f"""
     ## 2. The service's code
@@ -194,7 +194,7 @@ def _(inspect, mo, schemas, service_app):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(inspect, mo, service_model):
     mo.md(f"""
     **The prediction path reuses the training code.** The service turns requests into the
@@ -238,7 +238,7 @@ def _(features, model, np, pd, pricing, test_rows):
     return one_request_day, skew_agrees_offline, skew_error, skew_rows_checked
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, np, one_request_day, skew_agrees_offline, skew_error, skew_rows_checked):
     mo.md(f"""
     On the {skew_rows_checked:,} training rows, the re-implementation and the shared
@@ -334,7 +334,7 @@ def _(inspect, load_failures, mo, model, model_interval, np, service_model):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 3. Validation with pydantic, live
@@ -453,7 +453,7 @@ def _(FastAPI, TestClient, bad_requests, schemas, service):
     return naive_nan, ours_nan
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(inspect, mo, naive_nan, ours_nan, service_app):
     mo.md(f"""
     **The NaN trap.** The same request model in a plain FastAPI app, sent `"hp": NaN`,
@@ -482,7 +482,7 @@ def _(inspect, mo, naive_nan, ours_nan, service_app):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 4. Error handling: what the caller sees
@@ -559,7 +559,7 @@ def _(mo, notebook_log, ours_nan, pd, validation_responses):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 5. Run it for real
@@ -643,7 +643,7 @@ def _(httpx, latency, output_dir, pd, read_log, runner, service_model, test_rows
     )
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(
     json,
     mo,
@@ -674,7 +674,7 @@ def _(
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 6. Inference latency
@@ -1020,7 +1020,7 @@ def _(features, model, np, pricing):
     return (monthly_error,)
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## 8. Pause and think

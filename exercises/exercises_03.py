@@ -13,11 +13,11 @@ def _():
     from mlcourse import modeling, progress
     from mlcourse.evaluation import rmse
     from mlcourse.exercises import ex03
-    from mlcourse.exercises.formatting import escape_dollars
+    from mlcourse.checker import escape_dollars
     return clone, escape_dollars, ex03, mo, modeling, np, progress, rmse
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 3: Training and experiments
@@ -38,7 +38,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex03, mo):
     mo.md(rf"""
     ## Exercise 3.1: k-fold cross-validation from scratch
@@ -110,7 +110,7 @@ def _(ex03, mo):
     return candidates, scenarios
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo, scenarios):
     mo.md(
         "For each scenario, choose the model you would ship (its key: `rule`, `linear`, "

@@ -13,11 +13,11 @@ def _():
     from mlcourse import evaluation, modeling, progress
     from mlcourse.dataset import best_possible_rmse
     from mlcourse.exercises import ex04
-    from mlcourse.exercises.formatting import escape_dollars
+    from mlcourse.checker import escape_dollars
     return best_possible_rmse, escape_dollars, evaluation, ex04, mo, modeling, np, pd, progress
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 4: Evaluation
@@ -239,7 +239,7 @@ def _(escape_dollars, ex04, mo, model_card):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     ## Exercise 4.5: Present the results to a stakeholder

@@ -44,7 +44,7 @@ def _():
     )
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
     # Exercises 5: A real inference service
@@ -65,7 +65,7 @@ def _(mo):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex05, mo):
     mo.md(f"""
     ## Exercise 5.1: A pydantic model for a graded slab
@@ -121,7 +121,7 @@ def _(ex05):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex05, inspect, mo):
     mo.md(f"""
     ## Exercise 5.2: Harden a small app
@@ -199,7 +199,7 @@ def _(ex05):
     return
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex05, inspect, mo):
     mo.md(f"""
     ## Exercise 5.3: Score 1,000 listings within a latency budget
@@ -231,7 +231,7 @@ def _(ex05, time):
     return exercise_model, slow_ms_per_listing
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex05, exercise_model, json, mo, slow_ms_per_listing):
     mo.md(f"""
     On this machine the slow version takes **{slow_ms_per_listing:.1f} ms per listing**:

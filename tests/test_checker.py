@@ -138,3 +138,16 @@ def test_check_functions_signal_with_exceptions(exc, status, progress_file):
 
     assert Exercise(id="99.3", title="t", check_fn=check, hints=[], solution="").evaluate(1).status == status
     registry().pop("99.3", None)
+
+
+def test_dollar_amounts_render_as_text_not_formulas(progress_file):
+    from mlcourse.checker import escape_dollars
+
+    assert escape_dollars("RMSE $4.99, target $5.21, already \\$1") == "RMSE \\$4.99, target \\$5.21, already \\$1"
+
+    def check(answer):
+        raise Incorrect("RMSE $4.99, the target was $5.21")
+
+    html = Exercise(id="99.4", title="t", check_fn=check, hints=[], solution="").check(1).text
+    registry().pop("99.4", None)
+    assert "RMSE $4.99, the target was $5.21" in html_lib.unescape(html), "dollar amounts stay plain text"

@@ -267,22 +267,3 @@ def test_exercise_data_is_deterministic_and_fresh():
     assert a.equals(b)
     a.loc[0, "price_usd"] = -1
     assert ex03.tuning_data()[0].loc[0, "price_usd"] > 0
-
-
-# ------------------------------------------------------------------------------ messages as Markdown
-def test_dollar_amounts_in_messages_do_not_become_formulas():
-    from mlcourse.exercises.formatting import dollar_safe, escape_dollars
-
-    assert escape_dollars("RMSE $4.99, target $5.21, already \\$1") == "RMSE \\$4.99, target \\$5.21, already \\$1"
-    result = _evaluate(ex03.tuned_within_budget, modeling.make_model("xgboost"))
-    assert "\\$" in result.message and "$" not in result.message.replace("\\$", "")
-
-    @dollar_safe
-    def check(answer):
-        if answer is None:
-            raise ex03.NotAttempted()
-        return f"Correct: ${answer}"
-
-    assert check(3) == "Correct: \\$3"
-    with pytest.raises(ex03.NotAttempted):
-        check(None)

@@ -136,12 +136,6 @@ def test_group_median_explains_bad_input():
         modeling.GroupMedianPrice().fit(pd.DataFrame({"era": ["a"]}), [1.0])
 
 
-def test_drop_all_missing_columns():
-    X = np.array([[1.0, np.nan, 3.0], [4.0, np.nan, np.nan]])
-    out = modeling.DropAllMissingColumns().fit(X).transform(X)
-    assert out.shape == (2, 2)
-
-
 # ------------------------------------------------------------------------------ model factory
 @pytest.mark.parametrize("family", modeling.FAMILIES)
 def test_every_family_trains_on_listings_and_predicts_prices(split, family):

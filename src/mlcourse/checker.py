@@ -20,6 +20,7 @@ learner's exception, a wrong type or a checker bug all become a clear message.
 from __future__ import annotations
 
 import inspect
+import re
 import sysconfig
 import textwrap
 import traceback
@@ -140,7 +141,7 @@ class Exercise:
         result = self.evaluate(*answers)
         kind = {CORRECT: "success", INCORRECT: "warn", NOT_ATTEMPTED: "neutral"}[result.status]
         label = {CORRECT: "Correct", INCORRECT: "Not yet", NOT_ATTEMPTED: "Not attempted"}[result.status]
-        return mo.callout(mo.md(f"**Exercise {self.id} · {label}.** {result.message}"), kind=kind)
+        return mo.callout(mo.md(f"**Exercise {self.id} · {label}.** {escape_dollars(result.message)}"), kind=kind)
 
     def solution_source(self) -> str:
         if isinstance(self.solution, str):
@@ -155,6 +156,15 @@ class Exercise:
         note = f"\n\n{self.solution_note}" if self.solution_note else ""
         items["Solution (try the hints first)"] = mo.md(f"```python\n{self.solution_source()}\n```{note}")
         return mo.accordion(items)
+
+
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def escape_dollars(text: str) -> str:
+    """Every unescaped $ written as \\$: in Markdown a pair of $ starts a formula, and
+    messages about prices ("RMSE $4.99, the target was $5.21") must stay text."""
+    return _UNESCAPED_DOLLAR.sub(r"\\$", text)
 
 
 def registry() -> dict[str, Exercise]:

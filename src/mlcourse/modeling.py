@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.linear_model import Ridge
@@ -240,22 +240,6 @@ class SingleThreadHistGradientBoosting(HistGradientBoostingRegressor):
             return super().predict(X)
 
 
-class DropAllMissingColumns(TransformerMixin, BaseEstimator):
-    """Drops columns that are missing on every training row.
-
-    HistGradientBoosting cannot bin a column with no value at all (the pricing population
-    has no grader and no grade: it is ungraded).
-    """
-
-    def fit(self, X: Any, y: Any = None) -> DropAllMissingColumns:
-        values = np.asarray(X, dtype=float)
-        self.keep_ = ~np.isnan(values).all(axis=0)
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        return np.asarray(X, dtype=float)[:, self.keep_]
-
-
 # ======================================================================================
 # Model factory
 # ======================================================================================
@@ -280,7 +264,7 @@ def make_model(family: str, *, log_target: bool = True, seed: int = SEED, **para
         steps = [("preprocess", make_preprocessor("tree")),
                  ("model", RandomForestRegressor(random_state=seed, **settings))]
     elif family == "hist_gradient_boosting":
-        steps = [("preprocess", make_preprocessor("tree")), ("drop_empty", DropAllMissingColumns()),
+        steps = [("preprocess", make_preprocessor("tree")),  # encodes an all-missing column as a constant
                  ("model", SingleThreadHistGradientBoosting(random_state=seed, **settings))]
     else:
         from xgboost import XGBRegressor

@@ -22,7 +22,6 @@ from sklearn.model_selection import KFold
 from mlcourse import modeling
 from mlcourse.checker import Exercise, Incorrect, NotAttempted, call_learner, is_stub
 from mlcourse.evaluation import mae, rmse
-from mlcourse.exercises.formatting import dollar_safe
 
 # ======================================================================================
 # 3.1 k-fold cross-validation from scratch
@@ -196,7 +195,7 @@ def solution_3_1_cross_val(model, X, y, n_splits: int = 5, seed: int = 0) -> np.
 kfold_from_scratch = Exercise(
     id="3.1",
     title="Implement k-fold cross-validation from scratch",
-    check_fn=dollar_safe(check_kfold),
+    check_fn=check_kfold,
     hints=[
         "Cut the row positions 0..n-1 into k consecutive blocks; block i is fold i's validation rows, and "
         "every other row trains it. When n does not divide by k, scikit-learn makes the first n % k folds "
@@ -359,7 +358,7 @@ def solution_3_2() -> tuple[dict[str, str], str]:
 model_choice = Exercise(
     id="3.2",
     title="Choose a model for a business constraint and explain it",
-    check_fn=dollar_safe(check_model_choice),
+    check_fn=check_model_choice,
     hints=[
         "Read each scenario for its hard constraint first (size, explainability, no computer), remove the "
         "candidates that break it, then take the most accurate of the rest.",
@@ -491,7 +490,7 @@ def solution_3_3():
 tuned_within_budget = Exercise(
     id="3.3",
     title="Tune a model to the best score within a latency budget",
-    check_fn=dollar_safe(check_tuned_model),
+    check_fn=check_tuned_model,
     hints=[
         "Try a few settings on the tuning data in the notebook's scratch cell: fit, score on the validation "
         "listings, and measure `modeling.relative_latency(model, reference, valid)` for each.",

@@ -18,7 +18,6 @@ import pandas as pd
 
 from mlcourse import evaluation, modeling
 from mlcourse.checker import Exercise, Incorrect, NotAttempted, call_learner, is_stub
-from mlcourse.exercises.formatting import dollar_safe
 
 
 # ======================================================================================
@@ -153,7 +152,7 @@ SOLUTION_4_1 = {"review_capacity": "precision", "catch_fakes": "recall", "invent
 metric_choice = Exercise(
     id="4.1",
     title="Choose a metric for five business scenarios",
-    check_fn=dollar_safe(check_metric_choices),
+    check_fn=check_metric_choices,
     hints=[
         "For each scenario ask: which mistake hurts the business most, and which metric counts exactly that "
         "mistake?",
@@ -276,7 +275,7 @@ def solution_4_2_findings() -> dict[str, str]:
 error_profile = Exercise(
     id="4.2",
     title="Error analysis: the segments behind the worst errors",
-    check_fn=dollar_safe(check_error_profile),
+    check_fn=check_error_profile,
     hints=[
         "Take the n_worst listings with the largest *absolute* error. For each value of the column, compare its "
         "share among them with its share among all listings.",
@@ -363,7 +362,7 @@ def solution_4_3(labels, scores, cost_missed: float, cost_review: float) -> floa
 threshold_costs = Exercise(
     id="4.3",
     title="Tune a threshold with business costs",
-    check_fn=dollar_safe(check_threshold),
+    check_fn=check_threshold,
     hints=[
         "For a threshold t, a listing is flagged when its score is at least t. Count the missed valuable cards "
         "(label 1, not flagged) and the unnecessary reviews (label 0, flagged); the total cost weighs each by "
@@ -494,7 +493,7 @@ Price hints anchor sellers: a segment priced too low loses money. Monitor bias p
 model_card = Exercise(
     id="4.4",
     title="Write a model card",
-    check_fn=dollar_safe(check_model_card),
+    check_fn=check_model_card,
     hints=[
         "Start from the skeleton in the instructions: one Markdown heading per required section, a few "
         "sentences under each.",
@@ -583,7 +582,7 @@ def solution_4_5() -> str:
 stakeholder_message = Exercise(
     id="4.5",
     title="Present the results to a stakeholder",
-    check_fn=dollar_safe(check_stakeholder_message),
+    check_fn=check_stakeholder_message,
     hints=[
         "Your reader runs marketplace operations. Lead with the conclusion, then the one or two numbers that "
         "support it, in dollars, compared with what the business does today.",
