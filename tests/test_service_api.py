@@ -6,6 +6,7 @@ produces a 500 or stops the service; every request leaves one structured log lin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 
@@ -174,9 +175,43 @@ def test_malformed_bodies_get_422(client, text, field):
     assert any(f.startswith(field) for f in _fields(response))
 
 
-def test_wrong_content_type_is_refused_cleanly(client):
-    response = client.post("/predict", content=json.dumps(VALID), headers={"content-type": "text/plain"})
+@pytest.mark.parametrize("headers", [{"content-type": "text/plain"},
+                                     {"content-type": "application/x-www-form-urlencoded"},  # curl -d without -H
+                                     {}])
+def test_a_body_not_sent_as_json_gets_a_422_that_names_the_header(client, headers):
+    response = client.post("/predict", content=json.dumps(VALID), headers=headers)
     assert response.status_code == 422
+    [entry] = _strict_json(response)["detail"]
+    assert entry["field"] == "body" and "Content-Type: application/json" in entry["msg"]
+
+
+def test_a_json_body_that_is_not_an_object_keeps_its_own_message(client):
+    response = _post_raw(client, "/predict", "null")
+    assert response.status_code == 422 and "Content-Type" not in response.text
+
+
+@pytest.mark.parametrize("value", [95.0, 1e2])
+def test_a_whole_float_for_an_integer_says_how_to_fix_it(client, value):
+    """Integers are strict (the schema says integer); a pandas float column gets a message saying what to send."""
+    response = client.post("/predict", json={**VALID, "hp": value})
+    assert response.status_code == 422
+    [entry] = _strict_json(response)["detail"]
+    assert entry["field"] == "hp" and f"got {value!r}: write {int(value)}" in entry["msg"] and "pandas" in entry["msg"]
+    fraction = client.post("/predict", json={**VALID, "hp": 95.5})
+    assert fraction.status_code == 422 and "write" not in fraction.text
+
+
+def test_listing_dates_outside_the_pricing_window_get_a_422(client, model):
+    first, last = model.pricing_window
+    after = (last + dt.timedelta(days=1)).isoformat()
+    assert client.post("/predict", json={**VALID, "listing_date": last.isoformat()}).status_code == 200
+    response = client.post("/predict", json={**VALID, "listing_date": after})
+    assert response.status_code == 422 and _fields(response) == {"listing_date"}
+    msg = response.json()["detail"][0]["msg"]
+    assert f"{first} to {last}" in msg and after in msg and "Retrain" in msg
+    batch = client.post("/predict/batch", json={"listings": [VALID, {**VALID, "listing_date": after}]})
+    assert batch.status_code == 422 and _fields(batch) == {"listings[1].listing_date"}
+    assert client.get("/model").json()["pricing_window"]["to"] == last.isoformat()
 
 
 @pytest.mark.parametrize("body, fields", [
@@ -205,11 +240,40 @@ def test_a_batch_full_of_errors_reports_a_bounded_list(client):
     assert response.status_code == 422 and len(body["detail"]) == 50 and "first 50" in body["message"]
 
 
-def test_oversize_body_gets_413(model):
-    app = create_app(model, request_log=RequestLog(), max_body_bytes=10_000)
+def _assert_error_shape(response, model) -> dict:
+    """Every error is the same JSON shape, with the request id and the model version in headers."""
+    body = _strict_json(response)
+    assert set(body) == {"message", "detail"} and body["message"] and isinstance(body["detail"], list)
+    assert response.headers["content-type"] == "application/json"
+    assert len(response.headers["x-request-id"]) == 16 and response.headers["x-model-version"] == model.version
+    return body
+
+
+def test_oversize_body_gets_a_json_413_with_the_limit(model):
+    log = RequestLog()
+    app = create_app(model, request_log=log, max_body_bytes=10_000)
     with TestClient(app) as client:
         response = client.post("/predict/batch", json={"listings": [VALID] * 100})
+        assert client.post("/predict", json=VALID).status_code == 200, "a normal request still passes"
     assert response.status_code == 413
+    body = _assert_error_shape(response, model)
+    assert body["detail"][0]["field"] == "body" and "10,000 bytes" in body["message"]
+    assert f"{len(response.request.content):,} bytes" in body["message"]
+    assert log.recent(2)[0]["status"] == 413 and log.recent(2)[0]["errors"] == ["body"]
+
+
+def test_oversize_body_without_a_content_length_gets_a_json_413(model):
+    """A chunked body announces no size: it is counted while read and refused past the limit."""
+    app = create_app(model, request_log=RequestLog(), max_body_bytes=10_000)
+    text = json.dumps({"listings": [VALID] * 100}).encode()
+    chunks = (text[i:i + 4096] for i in range(0, len(text), 4096))
+    with TestClient(app) as client:
+        response = client.post("/predict/batch", content=chunks, headers={"content-type": "application/json"})
+        small = client.post("/predict", content=iter([json.dumps(VALID).encode()]),
+                            headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413 and "10,000 bytes" in _assert_error_shape(response, model)["message"]
+    assert small.status_code == 200, small.text
 
 
 def test_category_the_model_never_saw_gets_422():
@@ -238,9 +302,29 @@ def test_an_unexpected_error_is_a_500_with_a_message_and_the_service_survives(mo
         after = client.post("/predict", json=VALID)
     assert broken.status_code == 500 and "request id" in broken.json()["message"]
     assert "disk on fire" not in broken.text, "internal details are not leaked to the caller"
+    _assert_error_shape(broken, model)
     assert after.status_code == 200
-    statuses = [r["status"] for r in app.state.service.log.recent()]
-    assert 500 in statuses and statuses[-1] == 200
+    records = app.state.service.log.recent()
+    assert [r["status"] for r in records][-2:] == [500, 200]
+    failed = records[-2]
+    assert failed["request_id"] == broken.headers["x-request-id"] and failed["request_id"] in broken.json()["message"]
+    assert failed["error"]["type"] == "RuntimeError" and failed["error"]["message"] == "disk on fire"
+    assert "RuntimeError: disk on fire" in failed["error"]["traceback"] and failed["error"]["where"]
+    assert "error" not in records[-1]
+
+
+def test_a_500_works_even_when_the_client_lets_server_errors_raise(model):
+    """The middleware answers the 500 itself: nothing escapes to the server, even in a test client."""
+    app = create_app(model, request_log=RequestLog())
+    with TestClient(app) as client:  # raise_server_exceptions=True: an escaped exception would raise here
+        original = model.predict_prices
+        model.predict_prices = lambda *a, **k: 1 / 0
+        try:
+            response = client.post("/predict/batch", json={"listings": [VALID]})
+        finally:
+            model.predict_prices = original
+    assert response.status_code == 500
+    assert app.state.service.log.recent(1)[0]["error"]["type"] == "ZeroDivisionError"
 
 
 def test_every_request_is_one_structured_log_line(client, log, model):

@@ -104,6 +104,23 @@ def test_unknown_categories_are_named():
     assert model.unknown_categories(frame) == [(1, "rarity", "Hyper Rare")]
 
 
+def test_pricing_window_runs_from_the_data_to_the_horizon(small_model):
+    meta = small_model.metadata
+    first, last = small_model.pricing_window
+    assert first.isoformat() == meta["training_window"]["train_from"] == meta["pricing_window"]["from"]
+    data_end = pd.Timestamp(meta["training_window"]["test_to"])
+    assert last == (data_end + pd.Timedelta(days=SMALL.horizon_days)).date() and SMALL.horizon_days == 90
+    day = pd.Timedelta(days=1)
+    dates = [first, last, (data_end + day).date(), (pd.Timestamp(last) + day).date(), (pd.Timestamp(first) - day).date()]
+    assert small_model.dates_outside_window(dates) == [(3, dates[3]), (4, dates[4])]
+    assert small_model.dates_outside_window(dates[:3]) == [] and small_model.dates_outside_window([]) == []
+
+
+def test_the_horizon_is_part_of_the_training_config():
+    model = train_model(config=TrainingConfig(rounds=3, horizon_days=0))
+    assert model.pricing_window[1].isoformat() == model.metadata["training_window"]["test_to"]
+
+
 def test_too_little_data_is_refused():
     with pytest.raises(ValueError, match="at least 100"):
         train_model(load_listings().head(50), config=SMALL)
@@ -129,6 +146,9 @@ def _rewrite_metadata(directory, change):
     (lambda d: _rewrite_metadata(d, lambda m: m["self_test"].update(
         log_predictions=[v + 0.5 for v in m["self_test"]["log_predictions"]])), "reference predictions"),
     (lambda d: _rewrite_metadata(d, lambda m: m.update(known_categories={})), "unusable categories"),
+    (lambda d: _rewrite_metadata(d, lambda m: m.pop("pricing_window")), "lacks"),
+    (lambda d: _rewrite_metadata(d, lambda m: m.update(pricing_window={"from": "2020-01-01", "to": "soon"})),
+     "pricing window"),
 ])
 def test_a_broken_model_folder_fails_to_load_with_a_clear_message(saved, damage, message):
     damage(saved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -46,6 +47,8 @@ def test_serve_command_answers_over_http_and_stops_cleanly(model, model_dir, tmp
     finally:
         exit_code = server.stop()
     assert exit_code == 0, server.output()
+    assert server.startup_probes["200"] == 1 and "503" not in server.startup_probes, (
+        "uvicorn opens the port after the warm-up: a probe during start-up is refused, never answered 503")
     assert server.process.poll() is not None, "the process is gone"
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{server.base_url}/health", timeout=1)
@@ -80,6 +83,19 @@ def test_serve_refuses_to_start_without_a_valid_model(model_dir, tmp_path, damag
     assert done.returncode == 2
     assert done.stderr.startswith("Cannot start the service:") and "mlcourse.service train" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_taken_port_stops_start_up_with_a_clear_message(model_dir, tmp_path):
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "mlcourse.service", "serve", "--model-dir", str(model_dir),
+                               "--port", str(port), "--log-file", str(tmp_path / "log.jsonl")],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert f"port {port} on {LOOPBACK} is not available" in done.stderr and "--port 8080" in done.stderr
+    assert "Serving" not in done.stderr + done.stdout and "Traceback" not in done.stderr
 
 
 def test_train_command_writes_a_loadable_model(tmp_path):

@@ -6,12 +6,18 @@
 
 The server binds to 127.0.0.1 (this machine only) unless you pass ``--host``. It logs one
 JSON line per request to stdout and to ``outputs/service_logs/requests.jsonl``.
+
+Exit codes: 0 after a clean stop (Ctrl+C), 2 when there is no valid model, 3 when the
+server cannot start (the port is taken: pick another with ``--port``; or the start-up failed).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
+import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -44,12 +50,35 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def bind_port(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port), before anything is announced; OSError if the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name != "nt":  # as uvicorn does: restart at once after a stop (on Windows it would share the port)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def _serve(args: argparse.Namespace) -> int:
     try:
         model = load_model(args.model_dir)
     except ModelLoadError as exc:
         print(f"Cannot start the service: {exc}", file=sys.stderr)
         return 2
+    try:
+        sock = bind_port(args.host, args.port)
+    except OSError as exc:
+        reason = ("another program (another copy of this service?) is already using it"
+                  if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)) else exc.strerror or exc)
+        print(f"Cannot start the service: port {args.port} on {args.host} is not available ({reason}). "
+              f"Stop the other program, or choose another port: --port {8081 if args.port == 8080 else 8080}",
+              file=sys.stderr)
+        return 3
     import uvicorn
 
     from mlcourse.service.app import create_app
@@ -59,11 +88,21 @@ def _serve(args: argparse.Namespace) -> int:
     log = RequestLog(path=args.log_file or default_log_path(), stream=None if args.quiet else sys.stdout)
     app = create_app(model, request_log=log)
     print(f"Serving {model.version} on http://{args.host}:{args.port} (docs at /docs); "
-          f"request log: {log.path}", file=sys.stderr, flush=True)
+          f"request log: {log.path}. Stop with Ctrl+C.", file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    server = uvicorn.Server(config)
+    interrupted = False
     try:
-        uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+        # The port is ours already: uvicorn runs the start-up (warm-up), then listens on it.
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl+C it handled, once it has shut down cleanly
+        interrupted = True
     finally:
+        sock.close()
         log.close()
+    if not server.started and not interrupted:
+        print("Cannot start the service: the start-up failed (see the error above).", file=sys.stderr)
+        return 3
     return 0
 
 

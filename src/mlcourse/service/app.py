@@ -1,13 +1,16 @@
 """The card price service: a FastAPI app around the trained pricing model.
 
-Endpoints: ``GET /health`` (the process is alive), ``GET /ready`` (the model is loaded
-and warmed up: send traffic), ``GET /model`` (what the model is), ``POST /predict`` (one
-listing), ``POST /predict/batch`` (up to ``MAX_BATCH`` listings).
+Endpoints: ``GET /health`` (liveness: the process answers), ``GET /ready`` (readiness:
+the model is loaded and warmed up, send traffic), ``GET /model`` (what the model is),
+``POST /predict`` (one listing), ``POST /predict/batch`` (up to ``MAX_BATCH`` listings).
 
-Every invalid request gets a 422 whose body names each bad field, including inputs the
-default FastAPI handler cannot even serialize (NaN, infinity). Every request is logged
-as one JSON line. The model is loaded *before* the app exists: a missing or corrupt
-model stops start-up with ``ModelLoadError``, never a failure in the middle of a request.
+Every error has one JSON shape (``schemas.ErrorResponse``): a 422 names each bad field,
+including inputs the default FastAPI handler cannot even serialize (NaN, infinity); a
+413 says how large a body may be; a 500 gives a request id and nothing internal. Every
+response carries ``x-request-id`` and ``x-model-version`` headers, and every request is
+logged as one JSON line (with the exception, for a 500). The model is loaded *before*
+the app exists: a missing or corrupt model stops start-up with ``ModelLoadError``, never
+a failure in the middle of a request.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+import traceback
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -39,11 +43,11 @@ from mlcourse.service.schemas import (
     BatchPrediction,
     BatchRequest,
     CardListing,
+    ErrorResponse,
     Health,
     ModelInfo,
     PricePrediction,
     Readiness,
-    ValidationErrorResponse,
 )
 
 MAX_BODY_BYTES = 2_000_000  # a full batch of MAX_BATCH listings is about 0.5 MB
@@ -55,7 +59,13 @@ SUMMARY_COLUMNS = ["era", "rarity", "condition", "language"]
 class ServiceState:
     model: PricingModel
     log: RequestLog
+    max_body_bytes: int = MAX_BODY_BYTES
     ready: bool = False
+
+
+def error_body(message: str, detail: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one shape of every error response: a summary line and the list of bad fields (maybe empty)."""
+    return {"message": message, "detail": detail or []}
 
 
 # ======================================================================================
@@ -89,6 +99,10 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
         kind = str(error.get("type", "value_error"))
         echoed, suffix = _describe_input(error.get("input"))
         msg = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if kind == "int_type" and not suffix and _is_whole_float(error.get("input")):
+            value = error["input"]
+            suffix = (f", got {value!r}: write {int(value)} (integers take no decimal point; a pandas column "
+                      "with missing values holds floats, so convert it before sending)")
         field = field_path(loc)
         if kind == "json_invalid":  # loc is ('body', character position): say it in words
             field, echoed = "body", None
@@ -100,17 +114,49 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     shown = ", ".join(fields[:5]) + (", ..." if len(fields) > 5 else "")
     more = f" (the first {MAX_REPORTED_ERRORS} are listed)" if len(errors) > MAX_REPORTED_ERRORS else ""
     noun = "problem" if len(errors) == 1 else "problems"
-    return {"message": f"{len(errors)} {noun} with the request{more}: {shown}", "detail": detail}
+    return error_body(f"{len(errors)} {noun} with the request{more}: {shown}", detail)
+
+
+def _is_whole_float(value: Any) -> bool:
+    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+NOT_JSON_MESSAGE = ("the body was not read as JSON: send the header Content-Type: application/json (curl -d "
+                    "without -H sends a form, application/x-www-form-urlencoded)")
+
+
+def _is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    body = validation_error_body(list(exc.errors()))
+    errors = list(exc.errors())
+    if not _is_json(request):  # FastAPI did not parse the body at all: say why, not "not a dictionary"
+        errors = [{**e, "msg": NOT_JSON_MESSAGE, "type": "content_type"} if tuple(e.get("loc", ())) == ("body",)
+                  else e for e in errors]
+    body = validation_error_body(errors)
     request.state.log = {"errors": sorted({d["field"] for d in body["detail"]})[:20]}
     return JSONResponse(status_code=422, content=body)
 
 
+def too_large_body(limit: int, declared: int | None = None) -> dict[str, Any]:
+    """The 413 body: how large the body was (if the client said) and how large it may be."""
+    size = f"{declared:,} bytes" if declared is not None else "larger than that"
+    msg = (f"the body is {size}; this service accepts at most {limit:,} bytes per request: send fewer "
+           f"listings per request (a batch holds at most {MAX_BATCH:,})")
+    return error_body(f"The request body is too large: {msg}.",
+                      [{"field": "body", "msg": msg, "type": "body_too_large", "loc": ["body"], "input": None}])
+
+
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    """A body FastAPI cannot even decode (not UTF-8) is bad input like any other: a 422 naming the body."""
+    """A body FastAPI cannot even decode (not UTF-8) is bad input like any other: a 422 naming the body.
+
+    A body that grows past the limit while it is read (no Content-Length) gets the JSON 413.
+    """
+    if exc.status_code == 413:
+        request.state.log = {"errors": ["body"]}
+        return JSONResponse(status_code=413, content=too_large_body(request.app.state.service.max_body_bytes))
     if exc.status_code == 400 and request.method == "POST":
         body = validation_error_body([{"type": "body_unreadable", "loc": ("body",),
                                        "msg": "the body could not be read as JSON text (send UTF-8 encoded JSON)"}])
@@ -119,26 +165,67 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Respo
     return await http_exception_handler(request, exc)
 
 
-async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    request_id = request.scope.get("state", {}).get("request_id", "")
-    return JSONResponse(status_code=500, content={
-        "message": f"Internal error (request id {request_id}). The request was logged; please report it."})
-
-
-def _unknown_category_errors(model: PricingModel, columns: Mapping[str, Any], prefix: tuple) -> list[dict[str, Any]]:
+def _model_errors(model: PricingModel, columns: Mapping[str, Any], prefix: tuple) -> list[dict[str, Any]]:
+    """Gate 5, what the model knows: categories it never saw, listing dates outside its pricing window."""
     errors = []
+
+    def loc(position: int, column: str) -> tuple:
+        return (*prefix, position, column) if prefix[-1] == "listings" else (*prefix, column)
+
     for position, column, value in model.unknown_categories(columns):
         known = sorted(model.metadata["known_categories"][column])
-        loc = (*prefix, position, column) if prefix[-1] == "listings" else (*prefix, column)
-        errors.append({"type": "unknown_category", "loc": loc, "input": value,
+        errors.append({"type": "unknown_category", "loc": loc(position, column), "input": value,
                        "msg": f"the model was never trained on {column} {value!r}; it knows {known}"})
+    outside = model.dates_outside_window(columns["listing_date"])
+    if outside:
+        first, last = model.pricing_window
+        data_end = model.metadata["training_window"]["test_to"]
+        for position, value in outside:
+            errors.append({"type": "outside_pricing_window", "loc": loc(position, "listing_date"),
+                           "input": value.isoformat(),
+                           "msg": f"the model {model.version} prices listings dated {first} to {last} (its data "
+                                  f"ends {data_end}); {value} is outside that window, and it would be priced as "
+                                  "if listed on the last training day. Retrain the model to price later dates"})
     return errors
 
 
 # ======================================================================================
-# Structured request log (a plain ASGI middleware: cheap, and it sees every status)
+# The request boundary: a plain ASGI middleware (cheap, and it sees every response)
 # ======================================================================================
-class RequestLogMiddleware:
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """A body that grew past the limit while being read (an HTTP error, so FastAPI passes it on as is)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+def _describe_exception(exc: BaseException) -> dict[str, str]:
+    """What the log keeps of an unexpected exception: its type, message, place and traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
+    return {"type": type(exc).__name__, "message": str(exc)[:500], "where": where,
+            "traceback": "".join(traceback.format_exception(exc))[-4000:]}
+
+
+class ServiceMiddleware:
+    """Wraps every request, whatever happens inside the app.
+
+    It gives the request an id, adds ``x-request-id`` and ``x-model-version`` to every
+    response, refuses a body over the size limit with a JSON 413, turns any unexpected
+    exception into a JSON 500 (the process keeps serving), and writes one log line per
+    request, with the exception's type, message and traceback for a 500.
+    """
+
     def __init__(self, app: ASGIApp, state: ServiceState) -> None:
         self.app = app
         self.service = state
@@ -151,27 +238,60 @@ class RequestLogMiddleware:
         request_id = uuid.uuid4().hex[:16]
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
-        status = 500
-        version = self.service.model.version
+        service = self.service
+        version = service.model.version
+        limit = service.max_body_bytes
+        status, started, received = 500, False, 0
+        error: BaseException | None = None
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 headers = MutableHeaders(scope=message)
                 headers["x-request-id"] = request_id
                 headers["x-model-version"] = version
             await send(message)
 
+        async def receive_with_limit() -> Message:  # only for bodies sent without a Content-Length
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge()
+            return message
+
+        async def answer(status_code: int, body: dict[str, Any]) -> None:
+            await JSONResponse(body, status_code=status_code)(scope, receive, send_with_headers)
+
         try:
-            await self.app(scope, receive, send_with_headers)
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:  # refused before reading a byte of it
+                state["log"] = {"errors": ["body"]}
+                await answer(413, too_large_body(limit, declared))
+            else:
+                await self.app(scope, receive if declared is not None else receive_with_limit, send_with_headers)
+        except _BodyTooLarge:
+            if started:
+                raise
+            state["log"] = {"errors": ["body"]}
+            await answer(413, too_large_body(limit))
+        except Exception as exc:  # a bug of ours: one 500 for this request, and the process keeps serving
+            error = exc
+            if started:  # half a response is already out: let the server close the connection
+                raise
+            await answer(500, error_body(f"Internal error (request id {request_id}). The request was logged "
+                                         "with the error; please report the id."))
         finally:
             record = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                       "request_id": request_id, "method": scope["method"], "path": scope["path"],
                       "status": status, "latency_ms": round((time.perf_counter() - start) * 1000, 3),
                       "model_version": version}
-            record.update(scope.get("state", {}).get("log") or {})
-            self.service.log.write(record)
+            record.update(state.get("log") or {})
+            if error is not None:
+                record["error"] = _describe_exception(error)
+            service.log.write(record)
 
 
 def _batch_summary(columns: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,16 +315,19 @@ def warm_up(model: PricingModel) -> None:
 
 def create_app(model: PricingModel | None = None, *, model_dir: str | Path | None = None,
                request_log: RequestLog | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """Build the service around ``model`` (or the model loaded from ``model_dir``).
+    """Build the service around ``model`` (or the model loaded from ``model_dir``): an app factory.
 
     Raises ``ModelLoadError`` if no model can be loaded: nothing is served without one.
     """
     if model is None:
         model = load_model(model_dir)
-    service = ServiceState(model=model, log=request_log if request_log is not None else RequestLog())
+    service = ServiceState(model=model, log=request_log if request_log is not None else RequestLog(),
+                           max_body_bytes=max_body_bytes)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Runs once before the first request. uvicorn opens the port only after it: until
+        # then a probe is refused, which a load balancer reads as "not ready", like a 503.
         warm_up(service.model)
         service.ready = True
         yield
@@ -215,16 +338,15 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
         summary="Prices an ungraded Pokemon card listing, with a prediction interval.",
         version=model.version,
         lifespan=lifespan,
-        max_body_size=max_body_bytes,
     )
     app.state.service = service
-    app.add_middleware(RequestLogMiddleware, state=service)
+    app.add_middleware(ServiceMiddleware, state=service)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected_error)
-    invalid = {422: {"model": ValidationErrorResponse, "description": "A field is missing, of the wrong "
-                                                                      "type, out of range or unknown."},
-               413: {"description": f"The body is larger than {max_body_bytes:,} bytes."}}
+    invalid = {422: {"model": ErrorResponse, "description": "A field is missing, of the wrong type, out of "
+                                                            "range, or unknown to the model."},
+               413: {"model": ErrorResponse, "description": f"The body is larger than {max_body_bytes:,} bytes."},
+               500: {"model": ErrorResponse, "description": "A bug in the service; the body gives a request id."}}
 
     @app.get("/health", response_model=Health)
     def health() -> Health:
@@ -233,7 +355,11 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
 
     @app.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
     def ready() -> Any:
-        """Readiness: the model is loaded and warmed up. (Send traffic only when this is 200.)"""
+        """Readiness: the model is loaded and warmed up. (Send traffic only when this is 200.)
+
+        Under uvicorn the port opens after the warm-up, so a probe during start-up is refused
+        rather than answered 503; the 503 is what the app says if asked before its start-up.
+        """
         if not service.ready:
             return JSONResponse(status_code=503, content=Readiness(
                 ready=False, model_version=service.model.version, detail="warming up").model_dump())
@@ -247,14 +373,15 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
                          n_trees=service.model.n_trees, trained_rows=meta["rows"]["train"],
                          training_data_hash=meta["training_data_hash"], training_window=meta["training_window"],
                          features=meta["features"], known_categories=meta["known_categories"],
-                         metrics=meta["metrics"], interval_level=service.model.interval_level)
+                         metrics=meta["metrics"], interval_level=service.model.interval_level,
+                         pricing_window=meta["pricing_window"])
 
     @app.post("/predict", response_model=PricePrediction, responses=invalid)
     def predict(listing: CardListing, request: Request) -> PricePrediction:
         """Price one listing."""
         model = service.model
         columns = listings_columns([listing])
-        errors = _unknown_category_errors(model, columns, ("body",))
+        errors = _model_errors(model, columns, ("body",))
         if errors:
             raise RequestValidationError(errors)
         row = {name: float(values[0]) for name, values in model.predict_prices(columns).items()}
@@ -271,7 +398,7 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
     def predict_batch(batch: BatchRequest, request: Request) -> JSONResponse:
         model = service.model
         columns = listings_columns(batch.listings)
-        errors = _unknown_category_errors(model, columns, ("body", "listings"))
+        errors = _model_errors(model, columns, ("body", "listings"))
         if errors:
             raise RequestValidationError(errors)
         prices = {name: np.round(values, 2) for name, values in model.predict_prices(columns).items()}

@@ -10,8 +10,9 @@ A trained model is two files in one folder, neither of them a pickle:
 
 - ``model.json``: the XGBoost booster in XGBoost's own JSON format;
 - ``metadata.json``: the model version, the training data's content hash, the feature
-  list, the categories the model knows, test metrics, the prediction interval, and a
-  few reference predictions that loading must reproduce (a start-up self-test).
+  list, the categories the model knows, the listing dates it may price (its pricing
+  window), test metrics, the prediction interval, and a few reference predictions that
+  loading must reproduce (a start-up self-test).
 
 Train with ``uv run python -m mlcourse.service train``. Loading never half-works: a
 missing, corrupt or inconsistent model raises ``ModelLoadError`` with a message that
@@ -48,7 +49,7 @@ from mlcourse.paths import output_dir
 from mlcourse.service.schemas import CardListing
 from mlcourse.versioning import content_hash
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MODEL_FILE = "model.json"
 METADATA_FILE = "metadata.json"
 TRAIN_COMMAND = "uv run python -m mlcourse.service train"
@@ -72,6 +73,7 @@ class TrainingConfig:
     interval_level: float = 0.9
     train_share: float = 0.8
     calibration_share: float = 0.1
+    horizon_days: int = 90  # how long after its data ends the model may price listings (then: retrain)
 
     def xgb_params(self) -> dict[str, Any]:
         # One thread and a fixed seed: the same data gives the same model, byte for byte.
@@ -137,9 +139,12 @@ class PricingModel:
     metadata: dict[str, Any]
     training_seconds: float | None = None  # set when trained in this process (not saved: files stay byte-stable)
     _known: dict[str, frozenset[str]] = field(init=False, repr=False)
+    _window: tuple[dt.date, dt.date] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._known = {col: frozenset(values) for col, values in self.metadata["known_categories"].items()}
+        window = self.metadata.get("pricing_window")
+        self._window = (dt.date.fromisoformat(window["from"]), dt.date.fromisoformat(window["to"])) if window else None
 
     @property
     def version(self) -> str:
@@ -152,6 +157,27 @@ class PricingModel:
     @property
     def n_trees(self) -> int:
         return self.booster.num_boosted_rounds()
+
+    @property
+    def pricing_window(self) -> tuple[dt.date, dt.date]:
+        """First and last listing date the model may price (its data, plus ``horizon_days``)."""
+        if self._window is None:
+            raise ValueError("this model's metadata has no pricing window")
+        return self._window
+
+    def dates_outside_window(self, listing_dates: Sequence[dt.date]) -> list[tuple[int, dt.date]]:
+        """(position, date) of every listing date outside the pricing window.
+
+        A tree model cannot extrapolate in time: it prices every date after its training
+        data as if it were the last training day. Past the window that guess has not been
+        measured, so the service refuses it instead of answering silently.
+        """
+        if self._window is None or not listing_dates:
+            return []
+        first, last = self._window
+        if first <= min(listing_dates) and max(listing_dates) <= last:  # the usual case: two passes in C
+            return []
+        return [(i, d) for i, d in enumerate(listing_dates) if not first <= d <= last]
 
     def predict_log(self, listings: pd.DataFrame | Mapping[str, Any], n_trees: int | None = None) -> np.ndarray:
         """Predicted log prices for raw listings (``INPUT_COLUMNS``), via the shared features.
@@ -312,6 +338,11 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
         "encoded_features": names,
         "known_categories": preprocessor.categories_,
         "empty_numeric_features": preprocessor.empty_numeric_,
+        "pricing_window": {
+            "from": _json_value(train["listing_date"].min()),
+            "to": (test["listing_date"].max() + pd.Timedelta(days=config.horizon_days)).date().isoformat(),
+            "horizon_days": config.horizon_days,
+        },
         "interval": interval,
         "metrics": metrics,
         "self_test": {"listings": reference_payloads,
@@ -325,7 +356,8 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
 # Loading, with every check a start-up needs
 # ======================================================================================
 _REQUIRED_KEYS = ["format_version", "model_version", "model_sha256", "features", "known_categories",
-                  "empty_numeric_features", "interval", "metrics", "self_test", "training_data_hash"]
+                  "empty_numeric_features", "pricing_window", "interval", "metrics", "self_test",
+                  "training_data_hash"]
 
 
 def load_model(directory: str | Path | None = None) -> PricingModel:
@@ -364,7 +396,8 @@ def load_model(directory: str | Path | None = None) -> PricingModel:
         model = PricingModel(booster, _restore_preprocessor(metadata["known_categories"],
                                                             metadata["empty_numeric_features"]), metadata)
     except (KeyError, TypeError, ValueError) as exc:
-        raise ModelLoadError(f"{metadata_path} has unusable categories ({exc}). Retrain: {TRAIN_COMMAND}") from None
+        raise ModelLoadError(f"{metadata_path} has unusable categories or pricing window ({exc}). "
+                             f"Retrain: {TRAIN_COMMAND}") from None
     _self_test(model)
     return model
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,17 +34,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ready(base_url: str, timeout: float = 30.0, process: subprocess.Popen | None = None) -> float:
-    """Poll ``/ready`` until it answers 200; return the seconds waited. Raise if it never does."""
+def wait_until_ready(base_url: str, timeout: float = 30.0, process: subprocess.Popen | None = None,
+                     probes: Counter | None = None) -> float:
+    """Poll ``/ready`` until it answers 200; return the seconds waited. Raise if it never does.
+
+    ``probes``, if given, counts what each probe got: "refused" (the port is not open
+    yet), "503", "200", "timeout"...
+    """
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server exited with code {process.returncode} before it was ready")
         try:
-            if httpx.get(f"{base_url}/ready", timeout=1.0).status_code == 200:
-                return time.perf_counter() - start
+            status = httpx.get(f"{base_url}/ready", timeout=1.0).status_code
+        except httpx.ConnectError:
+            status = "refused"
         except httpx.TransportError:
-            pass
+            status = "timeout"
+        if probes is not None:
+            probes[str(status)] += 1
+        if status == 200:
+            return time.perf_counter() - start
         time.sleep(0.05)
     raise TimeoutError(f"{base_url} was not ready after {timeout:.0f} s")
 
@@ -63,6 +74,7 @@ class ServerProcess:
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen | None = None
         self.startup_seconds = float("nan")
+        self.startup_probes: Counter = Counter()  # what the readiness probes got while it started
         self._output = Path(log_file).with_suffix(".out")
 
     def start(self) -> ServerProcess:
@@ -72,7 +84,7 @@ class ServerProcess:
                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         started = time.perf_counter()
         try:
-            wait_until_ready(self.base_url, self.ready_timeout, self.process)
+            wait_until_ready(self.base_url, self.ready_timeout, self.process, probes=self.startup_probes)
         except BaseException:
             self.stop()
             raise

@@ -5,6 +5,11 @@ A request describes one *ungraded* card listing with the inputs of the shared fe
 the model prices the capstone's population, ungraded marketplace listings). Allowed
 values come from the data dictionary (``mlcourse.reference``); every rule gives a
 message naming its field, so a caller can fix a request without reading our code.
+
+Numbers and flags are strict: an integer field takes ``95``, not ``"95"`` and not
+``95.0``, and a flag takes ``true``, not ``"yes"`` or ``1``. A client that sends a pandas
+float column gets a 422 that says how to fix it (the choice, and its reasons, are in
+Module 5, section 4).
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ class CardListing(BaseModel):
     )
 
     listing_date: IsoDate = Field(description="Day the listing goes live, YYYY-MM-DD "
-                                              f"({EARLIEST_LISTING_DATE} to {LATEST_LISTING_DATE}).")
+                                              f"({EARLIEST_LISTING_DATE} to {LATEST_LISTING_DATE}); the model "
+                                              "prices only dates inside its pricing window (GET /model).")
     release_date: IsoDate = Field(description="Release date of the card's set, YYYY-MM-DD, "
                                               "on or before listing_date.")
     era: Era
@@ -187,9 +193,11 @@ class FieldError(BaseModel):
     input: str | int | float | bool | None = None
 
 
-class ValidationErrorResponse(BaseModel):
+class ErrorResponse(BaseModel):
+    """Every error the service answers (413, 422, 500): a summary, and one entry per bad field."""
+
     message: str
-    detail: list[FieldError]
+    detail: list[FieldError] = Field(description="One entry per problem; empty when no field is to blame.")
 
 
 class ModelInfo(BaseModel):
@@ -205,4 +213,5 @@ class ModelInfo(BaseModel):
     known_categories: dict[str, list[str]]
     metrics: dict[str, float]
     interval_level: float
+    pricing_window: dict[str, str | int] = Field(description="First and last listing date the model prices.")
     max_batch: int = MAX_BATCH
