@@ -97,6 +97,15 @@ class RejectsHalfGrades(BaseModel):
     grade: Literal[7, 8, 9, 10]
 
 
+class OnlyBgsGivesHalf(NoPsaRule):  # the classic misreading of "PSA gives no 9.5"
+    @field_validator("grade")
+    @classmethod
+    def _half_is_bgs(cls, grade, info: ValidationInfo):
+        if grade == 9.5 and info.data.get("grader") != "BGS":
+            raise ValueError("only BGS gives a 9.5")
+        return grade
+
+
 @pytest.mark.parametrize("answer, message", [
     (PlainFloat, "NaN"),
     (RangeOnly, "9.7"),
@@ -106,6 +115,7 @@ class RejectsHalfGrades(BaseModel):
     (ExtrasIgnored, "extra='forbid'"),
     (ModelLevelRules, "no error names the field 'grade'"),
     (RejectsHalfGrades, "rejected the valid slab"),
+    (OnlyBgsGivesHalf, 'rejected the valid slab {"grader": "CGC", "grade": 9.5}'),
 ])
 def test_5_1_wrong_answers_get_specific_messages(answer, message):
     result = _evaluate(ex05.graded_slab, answer)
@@ -137,6 +147,11 @@ class OnlyGrade(BaseModel):
 def test_5_1_junk_gets_a_clear_message(junk, message):
     result = _evaluate(ex05.graded_slab, junk)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_1_a_cgc_half_grade_is_among_the_valid_slabs():
+    assert {"grader": "CGC", "grade": 9.5} in ex05.VALID_SLABS and {"grader": "BGS", "grade": 9.5} in ex05.VALID_SLABS
+    assert "only PSA does not" in _evaluate(ex05.graded_slab, OnlyBgsGivesHalf).message
 
 
 def test_5_1_verdict_table_shows_what_the_model_does(stubs):
@@ -211,6 +226,26 @@ def _breaks_valid_quotes(app: FastAPI) -> None:
         return await call_next(request)
 
 
+def _plain_messages(app: FastAPI) -> None:  # no crash, but NaN gets "Input should be less than 1000000"
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()]})
+
+    _health_only(app)
+
+
+LONG_TEXT = "x" * 400 + "THE END"
+
+
+def _long_wrong_shape(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": LONG_TEXT})
+
+    _health_only(app)
+
+
 @pytest.mark.parametrize("answer, message", [
     (lambda app: None, "answered 500"),
     (_health_only, "answered 500"),
@@ -220,10 +255,43 @@ def _breaks_valid_quotes(app: FastAPI) -> None:
     (_wrong_shape, "one item per problem"),
     (_no_health, "GET /health"),
     (_breaks_valid_quotes, "without changing what works"),
+    (_plain_messages, "misleads the caller"),
+    (_long_wrong_shape, "THE END"),  # the learner's whole response is shown, not a cut
 ])
 def test_5_2_wrong_answers_get_specific_messages(answer, message):
     result = _evaluate(ex05.harden_app, answer)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+def _service_pattern(app: FastAPI) -> None:
+    """Module 5's own pattern: the service's error body, whose items carry `msg`."""
+    from mlcourse.service.app import validation_error_body
+
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content=validation_error_body(list(exc.errors())))
+
+    _health_only(app)
+
+
+def _finite_model_messages(app: FastAPI) -> None:
+    """Another way to a specific message: say it in the handler from pydantic's own words for non-finite floats."""
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        detail = []
+        for e in exc.errors():
+            bad = isinstance(e.get("input"), float) and e["input"] != e["input"] or e.get("input") in (
+                float("inf"), float("-inf"))
+            detail.append({"field": e["loc"][-1], "msg": "Input should be a finite number" if bad else e["msg"]})
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    _health_only(app)
+
+
+@pytest.mark.parametrize("answer", [_service_pattern, _finite_model_messages])
+def test_5_2_the_service_shape_with_msg_is_accepted(answer):
+    result = _evaluate(ex05.harden_app, answer)
+    assert result.status == CORRECT, result.message
 
 
 def test_5_2_returning_a_new_app_is_accepted():
@@ -277,9 +345,17 @@ def _mutating(model, listings):
     return ex05.solution_5_3(model, listings)
 
 
+def _from_plain_frame(model, listings):  # the classic: the request bodies lack the grading columns
+    return model.predict_frame(pd.DataFrame(listings))["price_usd"].to_numpy()
+
+
 @pytest.mark.parametrize("answer, message", [
     (ex05.slow_score_listings, "call the model once"),
     (_chunked(25), "call the model once"),
+    (_chunked(100), "times the reference's time"),
+    (_from_plain_frame, "`listings_frame(listings)` builds the frame"),
+    (lambda m, ls: np.round(ex05.solution_5_3(m, ls)), "rounded to dollars"),
+    (lambda m, ls: np.round(ex05.solution_5_3(m, ls), 1), "rounded to 10 cents"),
     (lambda m, ls: m.predict_log(listings_frame(ls)), "logarithms"),
     (lambda m, ls: m.predict_frame(listings_frame(ls))["lower_usd"].to_numpy(), "lower_usd"),
     (lambda m, ls: np.sort(ex05.solution_5_3(m, ls)), "wrong order"),
@@ -293,8 +369,21 @@ def test_5_3_wrong_answers_get_specific_messages(answer, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
-def test_5_3_a_larger_chunked_version_within_budget_passes():
-    assert _evaluate(ex05.score_in_budget, _chunked(500)).status == CORRECT
+@pytest.mark.parametrize("answer", [
+    _chunked(500),  # two model calls: well within the objective
+    lambda m, ls: np.round(ex05.solution_5_3(m, ls), 2),  # rounded to cents, as the service answers
+    lambda m, ls: list(ex05.solution_5_3(m, ls)),
+])
+def test_5_3_other_good_answers_pass(answer):
+    result = _evaluate(ex05.score_in_budget, answer)
+    assert result.status == CORRECT, result.message
+
+
+def test_5_3_timing_is_a_ratio_measured_alongside_the_reference():
+    model, listings = ex05.exercise_model(), ex05.exercise_listings()
+    same = ex05.timed_against_reference(ex05.solution_5_3, model, listings, rounds=3)
+    assert 0.5 < same["ratio"] < 2.0 and same["ms"] > 0 and same["reference_ms"] > 0
+    assert ex05.MAX_RATIO * ex05.REFERENCE_MS_ON_TARGET == ex05.SLO_MS and 2 <= ex05.MAX_RATIO <= 3
 
 
 @pytest.mark.parametrize("junk, message", [

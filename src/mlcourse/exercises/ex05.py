@@ -2,7 +2,7 @@
 
 5.1 Write the pydantic model for a new input (a graded slab) with its validation rules.
 5.2 Harden a small FastAPI app: a 422 per bad field (NaN included), and a health endpoint.
-5.3 Score a batch of 1,000 listings within a latency budget.
+5.3 Make a batch endpoint's scoring meet its latency objective (1,000 listings).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import statistics
 import time
 import warnings
 from typing import Any, Literal
@@ -37,6 +38,7 @@ GRADES = [7, 8, 9, 9.5, 10]
 VALID_SLABS = [
     {"grader": "PSA", "grade": 10},
     {"grader": "BGS", "grade": 9.5},
+    {"grader": "CGC", "grade": 9.5},
     {"grader": "CGC", "grade": 7},
     {"grader": "PSA", "grade": 8.0},
 ]
@@ -106,8 +108,10 @@ def check_graded_slab(model: Any) -> str:
         obj, error = call_learner(lambda p=payload: _try_validate(model, p), what=f"GradedSlab on {_describe(payload)}")
         if error is not None:
             first = error.errors()[0]
+            half = (" BGS and CGC both give a 9.5; only PSA does not."
+                    if payload["grade"] == 9.5 and payload["grader"] != "PSA" else "")
             raise Incorrect(f"Your model rejected the valid slab {_describe(payload)} "
-                            f"({'.'.join(map(str, first['loc'])) or 'model'}: {first['msg']}).")
+                            f"({'.'.join(map(str, first['loc'])) or 'model'}: {first['msg']}).{half}")
         if obj.grader != payload["grader"] or obj.grade != payload["grade"]:
             raise Incorrect(f"Validating {_describe(payload)} gave grader={obj.grader!r}, grade={obj.grade!r}: "
                             "the values must come through unchanged.")
@@ -216,6 +220,18 @@ def _strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+NON_FINITE_CASES = {"price_usd NaN", "price_usd Infinity"}
+NON_FINITE_WORDS = ("nan", "infinit", "finite")
+
+
+def _entry_message(entry: dict) -> str | None:
+    """An error item's message: the exercise asks for `message`; the service's own shape uses `msg`."""
+    for key in ("message", "msg"):
+        if isinstance(entry.get(key), str) and entry[key]:
+            return entry[key]
+    return None
+
+
 def check_harden(harden: Any) -> str:
     if is_stub(harden):
         raise NotAttempted()
@@ -226,7 +242,7 @@ def check_harden(harden: Any) -> str:
     client = TestClient(app, raise_server_exceptions=False)
     good = client.post("/quote", json=GOOD_QUOTE)
     if good.status_code != 200 or good.json() != make_quote_app_answer():
-        raise Incorrect(f"A valid quote now answers {good.status_code} {good.text[:120]!r}; it should still answer "
+        raise Incorrect(f"A valid quote now answers {good.status_code} {good.text!r}; it should still answer "
                         f"200 {json.dumps(make_quote_app_answer())}. Harden the app without changing what works.")
     for what, body, fields in BAD_QUOTES:
         response = client.post("/quote", content=body, headers={"content-type": "application/json"})
@@ -241,23 +257,31 @@ def check_harden(harden: Any) -> str:
         try:
             body_json = _strict_json(response.text)
         except ValueError as exc:
-            raise Incorrect(f"The 422 for {what} is not valid JSON ({exc}): {response.text[:120]!r}.") from None
+            raise Incorrect(f"The 422 for {what} is not valid JSON ({exc}): {response.text!r}.") from None
         detail = body_json.get("detail") if isinstance(body_json, dict) else None
-        if not isinstance(detail, list) or not all(isinstance(d, dict) and isinstance(d.get("field"), str)
-                                                   and isinstance(d.get("message"), str) and d["message"]
-                                                   for d in detail):
-            raise Incorrect(f"The 422 for {what} should be {{'detail': [{{'field': ..., 'message': ...}}, ...]}}, "
-                            f"one item per problem; got {response.text[:160]!r}.")
+        if not isinstance(detail, list) or not detail or not all(
+                isinstance(d, dict) and isinstance(d.get("field"), str) and _entry_message(d) for d in detail):
+            raise Incorrect(f"The 422 for {what} should be {{'detail': [{{'field': ..., 'message': ...}}, ...]}} "
+                            "(`msg` instead of `message` is accepted too), one item per problem; got "
+                            f"{response.text!r}.")
         named = {d["field"] for d in detail}
         if not fields <= named:
             raise Incorrect(f"The 422 for {what} should name the field(s) {sorted(fields)}, got {sorted(named)}. "
                             "Use the field's name, without the leading 'body' of the error's `loc`.")
+        if what in NON_FINITE_CASES:
+            said = [_entry_message(d) for d in detail if d["field"] == "price_usd"]
+            if not any(word in m.lower() for m in said for word in NON_FINITE_WORDS):
+                raise Incorrect(f"The 422 for {what} says {said[0]!r}. True, but it misleads the caller: the "
+                                "value is not too large, it is not a number at all. pydantic compares NaN and "
+                                "infinity with the field's limit, so a range check is the rule that fails. Say what "
+                                "is wrong: when an error's `input` is a float that is not finite "
+                                "(`math.isfinite`), add it to the message (for example '..., got NaN').")
     health = client.get("/health")
     if health.status_code != 200 or health.json() != {"status": "ok"}:
-        raise Incorrect(f"GET /health answered {health.status_code} {health.text[:80]!r}; it should answer "
+        raise Incorrect(f"GET /health answered {health.status_code} {health.text!r}; it should answer "
                         "200 {\"status\": \"ok\"}. Add the endpoint inside `harden` (`@app.get('/health')`).")
-    return (f"Every bad request ({len(BAD_QUOTES)} kinds, NaN and infinity included) gets a 422 naming its "
-            "field in valid JSON, valid quotes still work, and /health answers.")
+    return (f"Every bad request ({len(BAD_QUOTES)} kinds) gets a 422 naming its field in valid JSON, NaN and "
+            "infinity with a message that says so; valid quotes still work, and /health answers.")
 
 
 @functools.lru_cache(maxsize=1)
@@ -272,14 +296,22 @@ def make_quote_app_answer() -> dict:
 
 
 def solution_5_2(app: FastAPI) -> None:
+    import math
+
     from fastapi import Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
 
+    def message(error: dict) -> str:
+        value = error.get("input")
+        if isinstance(value, float) and not math.isfinite(value):  # NaN fails "less than": say what it is
+            return f"{error['msg']}, got {value} (a number must be finite)"
+        return error["msg"]
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = [{"field": ".".join(str(part) for part in error["loc"] if part != "body") or "body",
-                   "message": error["msg"]}  # no `input`: it may be NaN, which JSON cannot carry
+                   "message": message(error)}  # no `input`: it may be NaN, which JSON cannot carry
                   for error in exc.errors()]
         return JSONResponse(status_code=422, content={"detail": detail})
 
@@ -299,19 +331,24 @@ harden_app = Exercise(
         "that returns a `JSONResponse(status_code=422, content=...)`. `exc.errors()` is a list of dicts with "
         "`loc` (like `('body', 'price_usd')`), `msg` and `input`.",
         "Build each item as `{'field': <loc without 'body', joined with '.'>, 'message': error['msg']}` and "
-        "leave `input` out: for a NaN it *is* NaN, and that is what made the default handler crash.",
+        "leave `input` out: for a NaN it *is* NaN, and that is what made the default handler crash. For NaN, "
+        "pydantic's `msg` is 'Input should be less than 1000000': when `input` is a float and not "
+        "`math.isfinite(input)`, add ', got nan' (or similar) to the message.",
     ],
     solution=solution_5_2,
 )
 
 
 # ======================================================================================
-# 5.3 Score a batch within a latency budget
+# 5.3 Meet a batch endpoint's latency objective
 # ======================================================================================
 BATCH_SIZE = 1_000
-BUDGET_MS = 50.0  # the service's target for a batch of 1,000 on two cores
-BUDGET_VS_REFERENCE = 3.0  # on a slow or busy machine the budget stretches to 3x the reference's time
+SLO_MS = 50.0  # the batch endpoint's objective for 1,000 listings, on the service's two-core machine
+REFERENCE_MS_ON_TARGET = 20.0  # the reference solution's time there (measured on an idle two-core machine)
+MAX_RATIO = SLO_MS / REFERENCE_MS_ON_TARGET  # 2.5: the objective, as a ratio that travels between machines
+TIMING_ROUNDS = 5
 PRECHECK_SIZE = 50
+MISSING_COLUMNS = "the features need the columns"
 
 
 @functools.lru_cache(maxsize=1)
@@ -344,7 +381,7 @@ def slow_score_listings(model: PricingModel, listings: list[dict]) -> np.ndarray
 
 
 def solution_5_3(model: PricingModel, listings: list[dict]) -> np.ndarray:
-    frame = listings_frame(listings)  # one frame for the whole batch
+    frame = listings_frame(listings)  # one frame for the whole batch (grading fields filled in as "ungraded")
     return model.predict_frame(frame)["price_usd"].to_numpy()  # one call: pandas, scikit-learn and XGBoost once
 
 
@@ -366,13 +403,63 @@ def _as_prices(got: Any) -> np.ndarray:
     return prices
 
 
-def _best_ms(fn, model, listings, rounds: int) -> float:
-    best = float("inf")
+def _call_scoring(fn: Any, model: PricingModel, listings: list[dict], what: str) -> Any:
+    """Call the learner's function; a frame built without the grading columns gets a hint, not just an error."""
+    try:
+        return call_learner(fn, model, listings, what=what)
+    except Incorrect as exc:
+        if MISSING_COLUMNS in str(exc):
+            raise Incorrect(f"{exc}. A request body has no grading fields: the service prices ungraded cards "
+                            "and fills them in. `pd.DataFrame(listings)` lacks them; `listings_frame(listings)` "
+                            "builds the frame with every column the model needs.") from None
+        raise
+
+
+def _ms(fn, model, listings) -> float:
+    start = time.perf_counter()
+    fn(model, listings)
+    return (time.perf_counter() - start) * 1000
+
+
+def timed_against_reference(fn, model, listings, rounds: int = TIMING_ROUNDS) -> dict[str, float]:
+    """Time ``fn`` and the reference back to back, ``rounds`` times.
+
+    The ratio of the two times, taken within each round, hardly moves when the machine is
+    busy (a burst of load slows both); its median over the rounds is what the check uses.
+    """
+    ratios, mine, reference = [], [], []
     for _ in range(rounds):
-        start = time.perf_counter()
-        fn(model, listings)
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return best
+        ref_ms, my_ms = _ms(solution_5_3, model, listings), _ms(fn, model, listings)
+        ratios.append(my_ms / ref_ms)
+        mine.append(my_ms)
+        reference.append(ref_ms)
+    return {"ratio": statistics.median(ratios), "ms": min(mine), "reference_ms": min(reference)}
+
+
+def _close(got: np.ndarray, expected: np.ndarray) -> bool:
+    """Equal to the model's prices, or to them rounded to cents (as the service's responses are)."""
+    return bool(np.allclose(got, expected, rtol=1e-6, atol=1e-9)
+                or np.all(np.abs(got - expected) <= 0.005 + 1e-9))
+
+
+def _explain_mismatch(got: np.ndarray, expected: np.ndarray, model: PricingModel, listings: list[dict]) -> str:
+    if np.allclose(got, np.log(expected), rtol=1e-5):
+        return ("Your numbers are the logarithms of the prices: the model predicts the log price; "
+                "`predict_frame` returns dollars in its `price_usd` column.")
+    frame = model.predict_frame(listings_frame(listings))
+    for column in ("lower_usd", "upper_usd"):
+        if np.allclose(got, frame[column].to_numpy(), rtol=1e-6):
+            return f"You returned the interval's `{column}`; the price is the `price_usd` column."
+    if _close(np.sort(got), np.sort(expected)):
+        return "The right prices, in the wrong order: keep the listings' order (price i belongs to listing i)."
+    for decimals, unit in ((1, "10 cents"), (0, "dollars")):
+        if np.allclose(got, np.round(expected, decimals), rtol=0, atol=1e-9):
+            return (f"Your prices are rounded to {unit}. Return them unrounded, or rounded to cents at most "
+                    "(`np.round(prices, 2)`, as the service's responses are): the check compares to the cent.")
+    i = int(np.argmax(~np.isclose(got, expected, rtol=1e-6, atol=0.005)))
+    return (f"Price {i} is {got[i]:.4f}, expected {expected[i]:.4f} (listing "
+            f"{json.dumps({k: listings[i][k] for k in ('rarity', 'era', 'condition', 'listing_date')})}). "
+            "Rounding to cents is fine; any other difference means another model input or another column.")
 
 
 def check_score_listings(fn: Any) -> str:
@@ -382,69 +469,53 @@ def check_score_listings(fn: Any) -> str:
         raise Incorrect(f"Expected `score_listings` to be a function, got {type(fn).__name__}.")
     model = exercise_model()
     listings = exercise_listings()
-    reference_ms = _best_ms(solution_5_3, model, listings, rounds=3)
-    budget = max(BUDGET_MS, BUDGET_VS_REFERENCE * reference_ms)
+    reference_ms = min(_ms(solution_5_3, model, listings) for _ in range(2))
     # A quick look at 50 listings first, so that a one-call-per-listing loop is caught in seconds.
     small = exercise_listings(PRECHECK_SIZE)
     start = time.perf_counter()
-    call_learner(fn, model, small, what=f"score_listings(model, {PRECHECK_SIZE} listings)")
-    small_ms = (time.perf_counter() - start) * 1000
-    if small_ms > 5 * budget:
-        raise Incorrect(f"Scoring {PRECHECK_SIZE} listings took {small_ms:,.0f} ms, so {BATCH_SIZE:,} would take "
-                        f"about {small_ms * BATCH_SIZE / PRECHECK_SIZE / 1000:.0f} s; the budget on this machine is "
-                        f"{budget:.0f} ms for all {BATCH_SIZE:,}. Each model call pays fixed costs (pandas, "
-                        "scikit-learn, XGBoost): build one frame for the whole batch and call the model once.")
+    _call_scoring(fn, model, small, what=f"score_listings(model, {PRECHECK_SIZE} listings)")
+    projected_ms = (time.perf_counter() - start) * 1000 * BATCH_SIZE / PRECHECK_SIZE
+    if projected_ms > 10 * MAX_RATIO * reference_ms:
+        raise Incorrect(f"Scoring {PRECHECK_SIZE} listings took {projected_ms * PRECHECK_SIZE / BATCH_SIZE:,.0f} ms, "
+                        f"so {BATCH_SIZE:,} would take about {projected_ms / 1000:.1f} s, "
+                        f"{projected_ms / reference_ms:.0f} times the reference's {reference_ms:.0f} ms. Each model "
+                        "call pays fixed costs (pandas, the features, XGBoost): build one frame for the whole batch "
+                        "and call the model once.")
     given = exercise_listings()
-    start = time.perf_counter()
-    got = _as_prices(call_learner(fn, model, given, what=f"score_listings(model, {BATCH_SIZE:,} listings)"))
-    first_ms = (time.perf_counter() - start) * 1000
+    got = _as_prices(_call_scoring(fn, model, given, what=f"score_listings(model, {BATCH_SIZE:,} listings)"))
     expected = _expected()
     if given != exercise_listings():
         raise Incorrect("Your function modified the listings it was given: a scoring function must leave its "
                         "input alone.")
     if got.shape != expected.shape:
         raise Incorrect(f"Expected {BATCH_SIZE:,} prices, one per listing, got {got.size}.")
-    if not np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-        if np.allclose(got, np.log(expected), rtol=1e-5):
-            raise Incorrect("Your numbers are the logarithms of the prices: the model predicts the log price; "
-                            "`predict_frame` returns dollars in its `price_usd` column.")
-        frame = model.predict_frame(listings_frame(listings))
-        for column in ("lower_usd", "upper_usd"):
-            if np.allclose(got, frame[column].to_numpy(), rtol=1e-6):
-                raise Incorrect(f"You returned the interval's `{column}`; the price is the `price_usd` column.")
-        if np.allclose(np.sort(got), np.sort(expected), rtol=1e-6):
-            raise Incorrect("The right prices, in the wrong order: keep the listings' order (price i belongs "
-                            "to listing i).")
-        i = int(np.argmax(~np.isclose(got, expected, rtol=1e-6, atol=1e-9)))
-        raise Incorrect(f"Price {i} is {got[i]:.4f}, expected {expected[i]:.4f} (listing "
-                        f"{json.dumps({k: listings[i][k] for k in ('rarity', 'era', 'condition', 'listing_date')})}).")
-    # Far over budget on the first run: no point in running it again. Otherwise, best of a few runs.
-    learner_ms = first_ms if first_ms > 4 * budget else min(first_ms, _best_ms(fn, model, listings, rounds=2))
-    for _ in range(2 if learner_ms <= 4 * budget else 0):  # a busy moment: measure again, interleaved with the reference
-        if learner_ms <= budget:
-            break
-        reference_ms = min(reference_ms, _best_ms(solution_5_3, model, listings, rounds=1))
-        budget = max(BUDGET_MS, BUDGET_VS_REFERENCE * reference_ms)
-        learner_ms = min(learner_ms, _best_ms(fn, model, listings, rounds=2))
-    if learner_ms > budget:
-        raise Incorrect(f"Correct prices, but {learner_ms:,.0f} ms for {BATCH_SIZE:,} listings (best of several "
-                        f"runs); the budget on this machine is {budget:.0f} ms. Fewer, bigger model calls: "
-                        "build one frame for the whole batch and call the model once.")
-    return (f"Correct prices for {BATCH_SIZE:,} listings in {learner_ms:.0f} ms, within the {budget:.0f} ms budget "
-            f"({BATCH_SIZE / learner_ms * 1000:,.0f} listings per second).")
+    if not _close(got, expected):
+        raise Incorrect(_explain_mismatch(got, expected, model, listings))
+    timing = timed_against_reference(fn, model, listings)
+    budget_here = MAX_RATIO * timing["reference_ms"]
+    if timing["ratio"] > MAX_RATIO:
+        raise Incorrect(f"Correct prices, but {timing['ratio']:.1f} times the reference's time, measured in the same "
+                        f"moments ({timing['ms']:,.0f} ms against {timing['reference_ms']:.0f} ms at best); the "
+                        f"objective allows {MAX_RATIO:g} times, {budget_here:.0f} ms on this machine right now. "
+                        "Fewer, bigger model calls: build one frame for the whole batch and call the model once.")
+    return (f"Correct prices for {BATCH_SIZE:,} listings in {timing['ms']:.0f} ms, {timing['ratio']:.1f} times the "
+            f"reference's time (at most {MAX_RATIO:g}: {budget_here:.0f} ms on this machine right now); "
+            f"{BATCH_SIZE / timing['ms'] * 1000:,.0f} listings per second.")
 
 
 score_in_budget = Exercise(
     id="5.3",
-    title="Score 1,000 listings within a latency budget",
+    title="Meet a batch endpoint's latency objective",
     check_fn=check_score_listings,
     hints=[
         "Time the slow version on a few listings and look at the Module 5 chart of time per listing "
         "against batch size: where does the time go when you call the model once per listing?",
-        "`listings_frame(listings)` (from `mlcourse.service.model`) turns a whole list of request bodies "
-        "into one frame with the columns the model needs.",
+        "A request body has no grading fields (the service fills them in as 'ungraded'), so "
+        "`pd.DataFrame(listings)` lacks columns the features need. `listings_frame(listings)` (from "
+        "`mlcourse.service.model`) turns the whole list into one frame with every column.",
         "One frame, one call: `model.predict_frame(listings_frame(listings))` returns a DataFrame in the "
-        "listings' order; its `price_usd` column is what to return (`.to_numpy()`).",
+        "listings' order; its `price_usd` column is what to return (`.to_numpy()`). Rounding to cents is "
+        "accepted, not needed.",
     ],
     solution=inspect.getsource(solution_5_3),
     solution_note="`listings_frame` is imported for you in the notebook.",
