@@ -6,8 +6,11 @@ app = marimo.App(width="medium", app_title="Module 5: A real inference service")
 
 @app.cell
 def _():
+    import http
     import inspect
     import json
+    import os
+    import pprint
     import shutil
     import time
     import warnings
@@ -18,6 +21,7 @@ def _():
     import numpy as np
     import pandas as pd
     from fastapi import FastAPI
+    from pydantic import BaseModel
 
     with warnings.catch_warnings():  # Starlette's notice about its test client's HTTP library
         warnings.simplefilter("ignore", UserWarning)
@@ -32,11 +36,13 @@ def _():
     from mlcourse.service import model as service_model
     from mlcourse.service.requestlog import RequestLog, read_log
     return (
+        BaseModel,
         FastAPI,
         RequestLog,
         TestClient,
         alt,
         features,
+        http,
         httpx,
         inspect,
         json,
@@ -45,8 +51,10 @@ def _():
         load_listings,
         mo,
         np,
+        os,
         output_dir,
         pd,
+        pprint,
         read_log,
         ref,
         rollout,
@@ -57,6 +65,18 @@ def _():
         shutil,
         time,
     )
+
+
+@app.cell
+def _(inspect, mo):
+    def show_source(obj) -> object:
+        """The source of a function or class as a code block.
+
+        Kept out of the indented prose of an f-string: mo.md removes the prose's
+        indentation from every line, which would flatten the code's own.
+        """
+        return mo.md(f"```python\n{inspect.getsource(obj)}\n```")
+    return (show_source,)
 
 
 @app.cell(hide_code=True)
@@ -77,16 +97,20 @@ def _(mo):
     **You will learn to**
 
     1. choose between online, batch and streaming serving for a use case;
-    2. put a model behind a FastAPI app with a pydantic contract, and read its code;
+    2. read and write a small HTTP API: methods, JSON bodies, status codes, ports; then
+       put a model behind a FastAPI app with a pydantic contract, and read its code;
     3. reject bad input with a clear message per field, and never answer with a crash;
     4. measure inference latency properly (percentiles, single versus batch, cold versus
        warm, where the time goes) and check it against a service-level objective;
     5. run the service for real, call it with `curl` and `httpx`, and stop it cleanly;
     6. roll a new model out safely: versions, canaries and A/B tests.
 
-    **You need** Module 2's shared features (`mlcourse.features`) and why training and
-    serving must compute them the same way, Module 3's training and Module 4's error
-    metrics. Every number on this page is measured or computed when the notebook runs.
+    **You need** Module 2 (the shared features in `mlcourse.features`, and why training
+    and serving must compute them the same way), Module 3 (gradient-boosted trees on the
+    log price, a time-ordered split) and Module 4 (MAE and RMSE, the noise floor). No web
+    programming: section 2 starts from a ten-line app and defines each term where it first
+    appears. Every number on this page is measured or computed when the notebook runs;
+    timings are measured on your machine, as it is at that moment.
     """)
     return
 
@@ -155,9 +179,149 @@ def _(batch_rate, catalog_combinations, mo, model, model_seconds):
 
 
 @app.cell(hide_code=True)
-def _(inspect, mo, schemas, service_app):
+def _(mo):
+    mo.md(r"""
+    ## 2. A first web service
+
+    Before the real service, the smallest one that shows every idea. A web service is a
+    program that waits for **requests** and sends back **responses**, following HTTP:
+
+    - A request has a **method** and a **path**. `GET /health` asks for something and
+      changes nothing; `POST /price` sends data to be processed. A `POST` carries a
+      **body**, here JSON text, and a **header** `Content-Type: application/json` that
+      tells the server how to read it.
+    - A response has a **status code** and a body: 2xx means done, 4xx means the request
+      was wrong (the caller must change it), 5xx means the server failed.
+    - A server listens on an **address** and a **port**. `127.0.0.1` is the *loopback*
+      address, "this machine": nothing on the network can reach it. The port tells the
+      programs of one machine apart (this course's service uses 8000 unless told
+      otherwise). Address, port and path make the URL: `http://127.0.0.1:8000/health`.
+
+    FastAPI turns Python functions into endpoints (a method and a path), and a pydantic
+    class declares what a body must contain. Here is a complete service in ten lines:
+    """)
+    return
+
+
+@app.cell
+def _(BaseModel, FastAPI):
+    class HelloCard(BaseModel):
+        rarity: str
+        condition: str
+
+    hello_app = FastAPI(title="Hello, pricing")
+
+    @hello_app.get("/health")
+    def _hello_health() -> dict:
+        return {"status": "ok"}
+
+    @hello_app.post("/price")
+    def _hello_price(card: HelloCard) -> dict:
+        base = {"Common": 0.25, "Rare": 2.00}.get(card.rarity, 1.00)
+        return {"price_usd": base if card.condition == "NM" else base / 2}
+    return (hello_app,)
+
+
+@app.cell
+def _(TestClient, hello_app, http, json, pd):
+    _calls = [("GET", "/health", None), ("POST", "/price", {"rarity": "Rare", "condition": "NM"}),
+              ("POST", "/price", {"rarity": "Rare"}), ("GET", "/price", None), ("GET", "/prices", None)]
+    _rows = []
+    with TestClient(hello_app) as _client:
+        for _method, _path, _body in _calls:
+            _response = _client.request(_method, _path, json=_body)
+            _rows.append({"request": f"{_method} {_path}", "body sent": json.dumps(_body) if _body else "",
+                          "status": _response.status_code, "response body": _response.text})
+        _wire = _client.post("/price", json={"rarity": "Rare", "condition": "NM"})
+    hello_calls = pd.DataFrame(_rows)
+    _request = _wire.request
+    _sent = "\n".join(f"{name}: {_request.headers[name]}" for name in ("host", "content-type", "content-length"))
+    _got = "\n".join(f"{name}: {_wire.headers[name]}" for name in ("content-type", "content-length"))
+    hello_wire = (f"{_request.method} {_request.url.path} HTTP/1.1\n{_sent}\n\n{_request.content.decode()}",
+                  f"HTTP/1.1 {_wire.status_code} {http.HTTPStatus(_wire.status_code).phrase}\n{_got}\n\n{_wire.text}")
+    hello_calls
+    return hello_calls, hello_wire
+
+
+@app.cell(hide_code=True)
+def _(hello_calls, hello_wire, http, mo):
+    _codes = sorted(set(hello_calls["status"]))
+    _meanings = "; ".join(f"**{c}** {http.HTTPStatus(c).phrase}" for c in _codes)
     mo.md(f"""
-    ## 2. The service's code
+    `TestClient` calls the app inside this Python process: no network, no port, the same
+    HTTP semantics. It is how the course's tests talk to the service, and how this page
+    shows it. The five requests got: {_meanings}. A body without `condition` got a 422
+    that lists what is missing (pydantic checked the body against `HelloCard` before our
+    function ran); `GET /price` got a 405 because that path only answers `POST`; an
+    unknown path got a 404. Nothing we wrote produced those errors: the framework did.
+
+    Over a real connection the second request and its answer are this text (a few
+    headers left out):
+
+    ```http
+    {hello_wire[0]}
+    ```
+
+    ```http
+    {hello_wire[1]}
+    ```
+
+    Section 6 runs the real service on a port with `uvicorn`, the server program that
+    listens on the port and hands each request to the app, and calls it with `curl` and
+    Python.
+    """)
+    return
+
+
+@app.cell(hide_code=True)
+def _(inspect, mo, service, service_app, show_source):
+    _routes = [{"method": ", ".join(sorted(r.methods)), "path": r.path,
+                "what it does": (inspect.getdoc(r.endpoint) or r.description or "").splitlines()[0]}
+               for r in service.routes if getattr(r, "include_in_schema", False)]
+    mo.vstack([
+        mo.md(r"""
+    **From ten lines to the real service.** The course's service (`mlcourse/service/app.py`)
+    is the same thing grown up. Each addition answers a question the small app ignores:
+
+    - **An app factory.** Instead of `app = FastAPI()` at import time, a function,
+      `create_app(model)`, builds and returns the app around the model it is given. A
+      test, this notebook and the server each build their own app, with the model and
+      settings they choose; a missing or corrupt model stops `create_app` before any
+      request is served.
+    - **A lifespan.** Code that FastAPI runs once when the server starts, before the first
+      request, and once when it stops. Ours warms the model up (its first prediction
+      costs more than the next ones), so no caller pays for it.
+    - **A middleware.** A layer that every request passes through on its way in and every
+      response on its way out, whatever the endpoint. Ours gives each request an id, adds
+      the id and the model version to every response's headers, refuses oversized bodies,
+      turns an unexpected exception into a clean 500, and writes one log line per request.
+      It is a plain *ASGI* middleware: ASGI is the interface between a server such as
+      uvicorn and an app such as FastAPI (the server calls `app(scope, receive, send)` for
+      each request), and a middleware is an app that wraps another.
+    - **Liveness and readiness.** Two questions that the platform running the service
+      asks it over and over. A *load balancer* (the component that spreads requests over
+      several copies of a service) or an orchestrator such as Kubernetes asks "is the
+      process alive?" (`GET /health`: if not, restart it) and "can it serve now?"
+      (`GET /ready`: if not, send it no traffic yet).
+    - **The event loop and the thread pool.** uvicorn runs one *event loop*: a single
+      thread that juggles every open connection, switching to another whenever one waits
+      for the network. An endpoint written as a plain `def` runs in a *thread pool* (a few
+      worker threads), so a prediction that keeps the CPU busy for milliseconds does not
+      freeze the loop. An `async def` endpoint runs on the loop itself and must never do
+      slow work. Our endpoints are plain `def`.
+
+    Its endpoints, read from the running app:
+    """),
+        mo.ui.table(_routes, selection=None),
+        mo.accordion({"The whole app factory, `create_app`": show_source(service_app.create_app)}),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(mo, schemas, show_source):
+    _prose = mo.md(f"""
+    ## 3. The service's code
 
     The service is ordinary software in the course package, with tests, not notebook cells:
 
@@ -165,47 +329,33 @@ def _(inspect, mo, schemas, service_app):
     |---|---|
     | `mlcourse/service/schemas.py` | the API contract: pydantic models of requests and responses |
     | `mlcourse/service/model.py` | deterministic training, safe saving, checked loading, prediction |
-    | `mlcourse/service/app.py` | the FastAPI app factory: endpoints, error handlers, request log |
+    | `mlcourse/service/app.py` | the app factory: endpoints, error handlers, the middleware |
     | `mlcourse/service/__main__.py` | the command line: `train` and `serve` |
     | `mlcourse/service/requestlog.py`, `latency.py`, `rollout.py`, `runner.py` | logging, measuring, rolling out, starting a real server |
 
     **The contract.** A request is one listing. Every field has a type, and the allowed
     values come from the data dictionary: `rarity` is one of
-    {len(schemas.Rarity.__args__)} values, a stat is an integer from 0 to 1,000, dates are
-    `YYYY-MM-DD`. Rules that involve two fields (a set cannot be released after the
-    listing, a Trainer card has no HP, only Wizards-era sets printed a 1st Edition) are
-    field validators, so each error names the field to fix. `extra="forbid"` rejects a
-    misspelt field instead of silently ignoring it, and `strict=True` on numbers and flags
-    refuses `"95"` for 95 and `"yes"` for `true`:
-
-    ```python
-    {inspect.getsource(schemas.CardListing)}
-    ```
-
-    **The app.** `create_app` receives a loaded model (or loads one: a missing or corrupt
-    model raises *before* any request is served), then wires endpoints, error handlers and
-    the request log. The endpoints are plain `def` functions: FastAPI runs them in a thread
-    pool, so a prediction never blocks the event loop that accepts connections.
-
-    ```python
-    {inspect.getsource(service_app.create_app)}
-    ```
+    {len(schemas.Rarity.__args__)} values, a stat is an integer from
+    {schemas.STAT_RANGE[0]} to {schemas.STAT_RANGE[1]:,}, dates are `YYYY-MM-DD`. Rules
+    that involve two fields (a set cannot be released after the listing, a Trainer card
+    has no HP, only Wizards-era sets printed a 1st Edition) are field validators, so each
+    error names the field to fix. `extra="forbid"` rejects a misspelt field instead of
+    silently ignoring it, and `strict=True` on numbers and flags refuses `"95"` for 95,
+    `"yes"` for `true`, and also `95.0` for 95 (section 4 explains that choice):
     """)
+    mo.vstack([_prose, show_source(schemas.CardListing)])
     return
 
 
 @app.cell(hide_code=True)
-def _(inspect, mo, service_model):
-    mo.md(f"""
+def _(mo, service_model, show_source):
+    _before = mo.md("""
     **The prediction path reuses the training code.** The service turns requests into the
     same raw columns the dataset has, then calls the *shared* feature function and the
     category encoder fitted at training time. There is no second implementation of a feature
     anywhere in the service:
-
-    ```python
-    {inspect.getsource(service_model.PricingModel.predict_log)}
-    ```
-
+    """)
+    _after = mo.md("""
     Why insist? Because the most common way a good model fails in production is
     **training/serving skew**: the serving code computes a feature slightly differently from
     the training code. Here is a realistic example. Suppose someone re-implements
@@ -214,6 +364,7 @@ def _(inspect, mo, service_model):
     exactly (the earliest listing *is* the start of the data), so every offline check
     passes. In the service, a request carries one listing:
     """)
+    mo.vstack([_before, show_source(service_model.PricingModel.predict_log), _after])
     return
 
 
@@ -261,7 +412,8 @@ def _(json, mo, model, pd, service_model):
     model_files = pd.DataFrame([{"file": f.name, "kB": round(f.stat().st_size / 1000, 1)}
                                 for f in sorted(_dir.iterdir()) if not f.name.startswith(".")])
     _meta = model.metadata
-    _shown = {k: _meta[k] for k in ("model_version", "training_data_hash", "training_window", "rows", "interval")}
+    _shown = {k: _meta[k] for k in ("model_version", "training_data_hash", "training_window", "pricing_window",
+                                    "rows", "interval")}
     _shown["metrics"] = {k: round(v, 3) for k, v in _meta["metrics"].items()}
     mo.vstack([
         mo.md(f"""
@@ -269,8 +421,9 @@ def _(json, mo, model, pd, service_model):
     unpickling a file runs whatever code it contains, so a pickle from an untrusted path is
     a remote-code-execution hole. XGBoost writes its trees as JSON; everything else the
     service needs is in `metadata.json`: the version (a hash of the model file), the
-    training data's content hash (Module 1), the categories the model knows, test metrics,
-    the prediction interval, and eight reference predictions.
+    training data's content hash (Module 1), the categories the model knows, the listing
+    dates it may price, test metrics, the prediction interval, and
+    {len(_meta['self_test']['listings'])} reference predictions.
     """),
         model_files,
         mo.md(f"```json\n{json.dumps(_shown, indent=2)}\n```"),
@@ -301,20 +454,18 @@ def _(model, output_dir, service_model, shutil):
 
 
 @app.cell
-def _(inspect, load_failures, mo, model, model_interval, np, service_model):
+def _(load_failures, mo, model, model_interval, np, service_model, show_source):
     _items = "\n".join(f"- *{case}*: `{message}`" for case, message in load_failures.items())
-    mo.md(f"""
+    _window = model.pricing_window
+    _before = mo.md("""
     **Loaded with checks, at start-up.** `load_model` refuses anything it cannot serve
     correctly, and says what to do. It checks the files exist, that the model file's hash
     matches the metadata (a half-copied or swapped file), that the model was trained on
     the features the code computes today, and finally runs a **self-test**: the loaded model
     must reproduce the reference predictions it made when it was trained. That last check
     catches what no hash can: a change to the feature code or to a library since training.
-
-    ```python
-    {inspect.getsource(service_model._self_test)}
-    ```
-
+    """)
+    _after = mo.md(f"""
     Two broken model folders, loaded here and now:
 
     {_items}
@@ -324,45 +475,60 @@ def _(inspect, load_failures, mo, model, model_interval, np, service_model):
     every request: far worse than not starting.
 
     **The interval.** The model predicts the log price; on {model.metadata['rows']['calibration']:,}
-    listings that came *after* the training period, 90% of the errors fell between
-    {model_interval['log_lower']:+.2f} and {model_interval['log_upper']:+.2f} on the log scale.
-    The service reports that band around each prediction: from
-    {np.exp(model_interval['log_lower']):.0%} to {np.exp(model_interval['log_upper']):.0%} of
-    the predicted price. On the {model.metadata['rows']['test']:,} most recent listings it
-    covered **{model.metadata['metrics']['interval_coverage']:.1%}** of real prices.
+    listings that came *after* the training period, {model_interval['level']:.0%} of the
+    errors fell between {model_interval['log_lower']:+.2f} and
+    {model_interval['log_upper']:+.2f} on the log scale. The service reports that band
+    around each prediction: from {np.exp(model_interval['log_lower']):.0%} to
+    {np.exp(model_interval['log_upper']):.0%} of the predicted price. On the
+    {model.metadata['rows']['test']:,} most recent listings it covered
+    **{model.metadata['metrics']['interval_coverage']:.1%}** of real prices.
+
+    **The pricing window.** A tree model cannot extrapolate in time: it prices every date
+    after its training data as if it were the last training day. Its quality was measured
+    on listings up to {model.metadata['training_window']['test_to']}; the service keeps
+    pricing for {model.metadata['pricing_window']['horizon_days']} days after that, so
+    it prices listings dated **{_window[0]} to {_window[1]}**. A later date gets a 422
+    that says to retrain, not a silent guess (question 3 below shows what the guess would
+    cost). The window is in the metadata and in `GET /model`.
     """)
+    mo.vstack([_before, show_source(service_model._self_test), _after])
     return
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
-    ## 3. Validation with pydantic, live
+def _(mo, model, schemas):
+    _first, _last = model.pricing_window
+    mo.md(f"""
+    ## 4. Validation with pydantic, live
 
     A request goes through five gates before it reaches the model, and each gate that
     refuses it says which field and why:
 
-    1. **JSON parsing**: the body must be JSON text (`NaN` is not JSON, but Python's parser
-       accepts it, so we must handle it ourselves);
-    2. **types**: a number where a number is expected, a date as `YYYY-MM-DD`, a flag as
-       `true`/`false`;
+    1. **JSON parsing**: the body must be JSON text, sent with the header
+       `Content-Type: application/json` (`NaN` is not JSON, but Python's parser accepts
+       it, so we must handle it ourselves);
+    2. **types**: a whole number where an integer is expected, a date as `YYYY-MM-DD`, a
+       flag as `true`/`false`;
     3. **allowed values and ranges**: the data dictionary's categories, stat ranges,
-       dates inside the market's window, at most 1,000 listings per batch;
+       listing dates from {schemas.EARLIEST_LISTING_DATE} to {schemas.LATEST_LISTING_DATE}
+       (a plausibility bound that catches typos), at most {schemas.MAX_BATCH:,} listings
+       per batch;
     4. **rules across fields**: released before listed, no stats on a Trainer card;
-    5. **what the model knows**: a category the model never saw in training gets a 422,
-       not a silent guess.
+    5. **what the model knows**: a category the model never saw in training, or a listing
+       date outside its pricing window ({_first} to {_last}), gets a 422, not a silent
+       guess.
 
-    Below, the running app answers a catalogue of bad requests through FastAPI's
-    `TestClient` (real HTTP semantics, no network).
+    Below, the running app answers a catalogue of bad requests through `TestClient`.
     """)
     return
 
 
 @app.cell
-def _(RequestLog, json, model, schemas, service_app):
+def _(RequestLog, json, model, pd, schemas, service_app):
     valid_listing = schemas.CardListing.model_config["json_schema_extra"]["examples"][0]
     notebook_log = RequestLog()
     service = service_app.create_app(model, request_log=notebook_log)
+    _day_after_window = (pd.Timestamp(model.pricing_window[1]) + pd.Timedelta(days=1)).date().isoformat()
 
     def _with(**changes):
         return json.dumps({**valid_listing, **changes})
@@ -370,11 +536,14 @@ def _(RequestLog, json, model, schemas, service_app):
     def _without(field):
         return json.dumps({k: v for k, v in valid_listing.items() if k != field})
 
+    # (path, body, Content-Type header): curl -d without -H sends a form's content type
+    sent_as_form = {"a body sent without the JSON header"}
     bad_requests = {
         "a valid listing": ("/predict", json.dumps(valid_listing)),
         "missing field": ("/predict", _without("rarity")),
         "wrong type (text for a number)": ("/predict", _with(hp="ninety")),
         "wrong type (number as text)": ("/predict", _with(card_number="215")),
+        "a whole number written 95.0": ("/predict", _with(hp=95.0)),
         "NaN in a number": ("/predict", _with(hp="__NAN__").replace('"__NAN__"', "NaN")),
         "Infinity in a number": ("/predict", _with(attack="__INF__").replace('"__INF__"', "Infinity")),
         "unknown category": ("/predict", _with(rarity="Mega Ultra Rare")),
@@ -382,25 +551,28 @@ def _(RequestLog, json, model, schemas, service_app):
         "out of range": ("/predict", _with(hp=5000)),
         "date in the wrong format": ("/predict", _with(listing_date="01/06/2024")),
         "listing date outside the market": ("/predict", _with(listing_date="2019-06-01")),
+        "a date the model cannot price": ("/predict", _with(listing_date=_day_after_window)),
         "set released after the listing": ("/predict", _with(release_date="2024-12-01")),
         "a Trainer card with HP": ("/predict", _with(supertype="Trainer", pokemon_type=None)),
         "a modern 1st Edition": ("/predict", _with(first_edition=True)),
         "a misspelt field": ("/predict", _with(rarty="Rare")),
         "not JSON at all": ("/predict", "{listing: Charizard"),
+        "a body sent without the JSON header": ("/predict", json.dumps(valid_listing)),
         "an empty batch": ("/predict/batch", json.dumps({"listings": []})),
         "an oversize batch": ("/predict/batch", json.dumps({"listings": [valid_listing] * 1001})),
         "one bad item in a batch": ("/predict/batch", json.dumps(
             {"listings": [valid_listing, {**valid_listing, "hp": -1}]})),
     }
-    return bad_requests, notebook_log, service, valid_listing
+    return bad_requests, notebook_log, sent_as_form, service, valid_listing
 
 
 @app.cell
-def _(TestClient, bad_requests, json, pd, service):
+def _(TestClient, bad_requests, json, pd, sent_as_form, service):
     validation_responses = {}
     with TestClient(service, raise_server_exceptions=False) as _client:
         for _case, (_path, _body) in bad_requests.items():
-            _response = _client.post(_path, content=_body, headers={"content-type": "application/json"})
+            _type = "application/x-www-form-urlencoded" if _case in sent_as_form else "application/json"
+            _response = _client.post(_path, content=_body, headers={"content-type": _type})
             validation_responses[_case] = (_response.status_code, _response.json())
     _rows = []
     for _case, (_status, _body) in validation_responses.items():
@@ -454,30 +626,59 @@ def _(FastAPI, TestClient, bad_requests, schemas, service):
 
 
 @app.cell(hide_code=True)
-def _(inspect, mo, naive_nan, ours_nan, service_app):
-    mo.md(f"""
+def _(mo, naive_nan, ours_nan, service_app, show_source):
+    _before = mo.md(f"""
     **The NaN trap.** The same request model in a plain FastAPI app, sent `"hp": NaN`,
     answers **HTTP {naive_nan.status_code}** (`{naive_nan.text[:60]}`). Our service answers
     **HTTP {ours_nan.status_code}**: *{ours_nan.json()['detail'][0]['msg']}*.
 
     What happened in the plain app: Python's JSON parser accepts `NaN`, pydantic rejects
-    it (it is not an integer) and raises a validation error that *contains the bad input*.
-    FastAPI's default handler then tries to send that input back in the 422 body, and a
-    strict JSON encoder cannot encode NaN: the error handler itself crashes, and the caller
-    sees a 500, "our fault", for what was their mistake. Our handler builds each message
-    from the error's location and text, echoes only inputs that JSON can carry, and
-    replaces NaN and infinities by their names:
-
-    ```python
-    {inspect.getsource(service_app.validation_error_body)}
-    ```
-
+    it (`hp` is an integer field, and NaN is not an integer) and raises a validation error
+    that *contains the bad input*. FastAPI's default handler then tries to send that input
+    back in the 422 body, and a strict JSON encoder cannot encode NaN: the error handler
+    itself crashes, and the caller sees a 500, "our fault", for what was their mistake.
+    Our handler builds each message from the error's location and text, echoes only
+    inputs that JSON can carry, and names NaN and infinities in the message:
+    """)
+    _after = mo.md("""
     The property-based tests in `tests/test_service_fuzz.py` go further than any list of
     cases: schemathesis generates hundreds of valid and invalid requests from the OpenAPI
     schema, and hypothesis throws hostile JSON values (NaN, huge integers, nested junk) at
     every field. The rule they check: no 5xx, ever. (The fuzzer earned its keep: it found
     that a body that is not UTF-8 text got a 400 the API did not document. It is now a 422
     like every other bad input.)
+
+    **Floats are worse.** Integer fields reject NaN by their type. A plain `float` field
+    *accepts* NaN and infinity unless declared `Field(allow_inf_nan=False)`, and a range
+    check on a float (`Field(lt=1_000_000)`) reports a NaN as "Input should be less than
+    1000000": every comparison with NaN is false, so the range is the rule that fails, and
+    its message misleads the caller. This service has no float inputs; exercise 5.2 has
+    one.
+    """)
+    mo.vstack([_before, show_source(service_app.validation_error_body), _after])
+    return
+
+
+@app.cell(hide_code=True)
+def _(json, mo, validation_responses):
+    _whole = validation_responses["a whole number written 95.0"][1]["detail"][0]["msg"]
+    _form = validation_responses["a body sent without the JSON header"][1]["detail"][0]["msg"]
+    mo.md(f"""
+    **Two pitfalls callers meet first.** A client written with pandas often sends `95.0`
+    for 95: an integer column with a missing value becomes a float column, and
+    `frame.to_dict("records")` gives `{json.dumps({"hp": 95.0})}`. The service answers:
+    *{_whole}*. We chose to refuse it, and to say exactly what to send. JSON has a single
+    number type, so accepting `95.0` would be defensible. But the schema says *integer*,
+    and clients generated from it send integers; the same pandas column also holds `NaN`
+    for the missing values, which the client must turn into `null` anyway, and one
+    conversion fixes both (`mlcourse.service.model.request_payloads` does it for a
+    DataFrame); and converting on our side would run Python code on every integer field
+    of every valid request, while a good message costs nothing until a request is wrong.
+
+    The second: `curl -d` without `-H "Content-Type: application/json"` sends the body
+    as a *form*. FastAPI then does not read it as JSON
+    at all, and its own message would be "Input should be a valid dictionary". The service
+    says instead: *{_form}*.
     """)
     return
 
@@ -485,24 +686,27 @@ def _(inspect, mo, naive_nan, ours_nan, service_app):
 @app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
-    ## 4. Error handling: what the caller sees
+    ## 5. Error handling: what the caller sees
 
     An API's errors are part of its contract. Each status code tells the caller whose
-    problem it is and what to do next:
+    problem it is and what to do next, and every error of this service has the same JSON
+    shape (a `message`, and a `detail` list naming each bad field) and the same two
+    headers as a success: `x-request-id` and `x-model-version`.
 
     | status | meaning | whose problem | should the caller retry? |
     |---|---|---|---|
     | 200 | priced | | |
-    | 413 | the body is larger than the service accepts | caller | no: split the batch |
-    | 422 | a field is missing, of the wrong type, out of range or unknown; the body names each one | caller | no: fix the named fields |
+    | 413 | the body is larger than the service accepts; the body says the limit | caller | no: send fewer listings per request |
+    | 422 | a field is missing, of the wrong type, out of range or unknown to the model; the body names each one | caller | no: fix the named fields |
     | 500 | the service failed on a valid request; the body gives a request id, never internals | **us** | yes, with backoff; and we get paged |
-    | 503 | not ready (starting, warming up); the load balancer should not send traffic yet | nobody | yes, later |
+    | 503 | not ready: the app's start-up (the warm-up) has not run; under uvicorn a starting service refuses the connection instead | nobody | yes, later |
 
     Two rules make this work. First, **a 500 must mean a bug in the service**: if bad
     input can cause a 500, your error rate alarms fire on the callers' mistakes and you
-    stop trusting them. Second, **no request can take the process down**: an unexpected
-    exception becomes one 500 for one request, logged with its request id, and the next
-    request is served normally. Below, each situation, live:
+    stop trusting them. Second, **no request can take the process down**: the middleware
+    turns an unexpected exception into one 500 for one request, records the exception in
+    that request's log line, and the next request is served normally. Below, each
+    situation, live:
     """)
     return
 
@@ -513,38 +717,73 @@ def _(RequestLog, TestClient, model, pd, service_app, service_model, valid_listi
         def predict_prices(self, listings, n_trees=None):
             raise RuntimeError("simulated failure inside the model")
 
+    failing_log = RequestLog()
     _failing = service_app.create_app(_FailingModel(model.booster, model.preprocessor, model.metadata),
-                                      request_log=RequestLog())
+                                      request_log=failing_log)
     _small = service_app.create_app(model, request_log=RequestLog(), max_body_bytes=20_000)
     _cold = service_app.create_app(model, request_log=RequestLog())
     _scenarios = []
-    _client = TestClient(_failing, raise_server_exceptions=False)  # no start-up: the warm-up would fail
-    _broken = _client.post("/predict", json=valid_listing)
-    _scenarios.append(("the model raises an exception", _broken.status_code, _broken.text))
-    _after = _client.get("/health")
-    _scenarios.append(("... and the next request", _after.status_code, _after.text))
+
+    def _add(situation, response):
+        _scenarios.append({"situation": situation, "status": response.status_code,
+                           "x-request-id": response.headers.get("x-request-id", "(none)"),
+                           "body": response.text})
+
+    _client = TestClient(_failing)  # no start-up: the warm-up would fail
+    _add("the model raises an exception", _client.post("/predict", json=valid_listing))
+    _add("... and the next request", _client.get("/health"))
     with TestClient(_small) as _c:
-        _big = _c.post("/predict/batch", json={"listings": [valid_listing] * 100})
-    _scenarios.append(("a 100-listing batch, 20 kB limit", _big.status_code, _big.text))
-    _not_ready = TestClient(_cold).get("/ready")  # before start-up has run
-    _scenarios.append(("readiness before start-up", _not_ready.status_code, _not_ready.text))
-    error_scenarios = pd.DataFrame(_scenarios, columns=["situation", "status", "body"])
+        _add("a 100-listing batch, 20 kB limit", _c.post("/predict/batch", json={"listings": [valid_listing] * 100}))
+    _add("readiness before start-up (in process)", TestClient(_cold).get("/ready"))
+    error_scenarios = pd.DataFrame(_scenarios)
     error_scenarios
-    return (error_scenarios,)
+    return error_scenarios, failing_log
+
+
+@app.cell(hide_code=True)
+def _(error_scenarios, failing_log, json, mo):
+    _failed = next(r for r in failing_log.recent() if r["status"] == 500)
+    _shown = {**_failed, "error": {**_failed["error"], "traceback": "(" + str(len(_failed["error"]["traceback"]))
+                                                                  + " characters, innermost call last)"}}
+    _id_in_body = _failed["request_id"] in error_scenarios.loc[0, "body"]
+    _ready_status = error_scenarios.iloc[-1]["status"]
+    mo.md(f"""
+    The caller of the failing request got a 500 whose body gives its request id
+    ({"the same id as in its" if _id_in_body else "NOT the id of its"} `x-request-id` header and log line), and
+    nothing about our code. The log line of that request holds what we need to fix it:
+    the exception's type, message and place, and the whole traceback:
+
+    ```json
+    {json.dumps(_shown, indent=2)}
+    ```
+
+    **Readiness, exactly.** The last row shows `/ready` answering
+    {_ready_status}. The app says "not ready" while its ready flag is off: before
+    its lifespan start-up has run, and after its shut-down. A caller of the real server
+    never sees that answer. uvicorn runs the start-up (our warm-up) *before* it listens
+    on the port, so while the service starts, a probe's connection is **refused**
+    (section 6 counts the refusals of a real start); and when it stops, uvicorn closes the
+    port before it runs the lifespan's end. Only in process can the app be asked before
+    its start-up: a `TestClient` used without `with`, as in the last row, never runs it.
+    For a load balancer a refused connection and a 503 mean the same thing: not ready,
+    no traffic. The 503 stays in the contract, and the tests check it, because the app
+    must not claim to be ready when it is not, however it is run.
+    """)
+    return
 
 
 @app.cell
 def _(mo, notebook_log, ours_nan, pd, validation_responses):
-    _ = (validation_responses, ours_nan)  # show the log after section 3's requests
+    _ = (validation_responses, ours_nan)  # show the log after section 4's requests
     _records = pd.DataFrame(notebook_log.recent())
     _columns = [c for c in ["time", "path", "status", "latency_ms", "model_version", "errors", "prediction"]
                 if c in _records.columns]
     mo.vstack([
         mo.md(f"""
-    **Every request leaves one structured line.** The service's request log (a plain ASGI
-    middleware, `mlcourse/service/requestlog.py`) writes one JSON object per request: time,
+    **Every request leaves one structured line.** The middleware hands one JSON object
+    per request to the request log (`mlcourse/service/requestlog.py`): time,
     request id, path, status, latency, model version, a summary of the inputs and of the
-    prediction, or the fields that were invalid. The {len(_records)} requests of section 3,
+    prediction, or the fields that were invalid. The {len(_records)} requests of section 4,
     as the log saw them:
     """),
         _records[_columns],
@@ -559,10 +798,22 @@ def _(mo, notebook_log, ours_nan, pd, validation_responses):
     return
 
 
+@app.cell
+def _(json, output_dir, valid_listing):
+    from mlcourse.dataset import REPO_ROOT
+
+    example_path = output_dir() / "example_listing.json"
+    example_path.write_text(json.dumps(valid_listing, indent=2) + "\n")
+    example_shown = (example_path.relative_to(REPO_ROOT) if example_path.is_relative_to(REPO_ROOT)
+                     else example_path).as_posix()
+    return (example_shown,)
+
+
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
-    ## 5. Run it for real
+def _(example_shown, mo, pprint, valid_listing):
+    _listing = pprint.pformat(valid_listing, width=88, sort_dicts=False).replace("\n", "\n    ")
+    mo.md(f"""
+    ## 6. Run it for real
 
     Two commands, from the repository's folder:
 
@@ -571,27 +822,35 @@ def _(mo):
     uv run python -m mlcourse.service serve      # http://127.0.0.1:8000 (this machine only)
     ```
 
+    `serve` prints where it listens and one JSON line per request; stop it with Ctrl+C.
+    If port 8000 is taken by another program, it says so and exits (code 3): add
+    `--port 8080`, and use that port in the URLs below. Without a valid model it exits
+    (code 2) and names the command that trains one.
+
     The interactive documentation is at `http://127.0.0.1:8000/docs` (generated from the
-    pydantic models: try a request there). From another terminal:
+    pydantic models: try a request there). From another terminal, these two lines work
+    unchanged in bash, PowerShell and cmd (on Windows, type `curl.exe`: in Windows
+    PowerShell, `curl` is another command):
 
     ```bash
     curl -s http://127.0.0.1:8000/ready
-    curl -s -X POST http://127.0.0.1:8000/predict -H 'Content-Type: application/json' \
-      -d '{"listing_date": "2024-06-01", "release_date": "2021-08-27", "era": "swsh",
-           "rarity": "Secret Rare", "finish": "holofoil", "language": "English", "condition": "NM",
-           "supertype": "Pokemon", "pokemon_type": "Dark", "hp": 95, "attack": 65, "defense": 110,
-           "speed": 65, "base_stat_total": 525, "generation": 2, "card_number": 215,
-           "is_alt_art": true}'
+    curl -s -X POST http://127.0.0.1:8000/predict -H "Content-Type: application/json" -d "@{example_shown}"
     ```
 
-    or from Python:
+    `-d "@file"` sends a file as the body; this notebook has just written the example
+    listing to `{example_shown}`. Leave out the `-H` header and the service answers the
+    422 of section 4. From Python, with `httpx` (its `json=` sets that header for you):
 
     ```python
     import httpx
 
+    listing = {_listing}
+
     with httpx.Client(base_url="http://127.0.0.1:8000", timeout=5) as client:
         response = client.post("/predict", json=listing)
-        response.raise_for_status()          # 422: read response.json()["detail"]
+        if response.status_code == 422:
+            print(response.json()["detail"])     # one entry per field to fix
+        response.raise_for_status()
         print(response.json()["price_usd"])
     ```
 
@@ -599,44 +858,53 @@ def _(mo):
     expose it you must say so (`--host 0.0.0.0`), and in a real deployment it sits behind a
     gateway that adds TLS and authentication. Below, the exact `serve` command runs as a
     separate process on a free loopback port; the cell calls it (a readiness check, one
-    prediction, then the requests that section 6 analyses) and stops it:
+    prediction, then the requests that section 7 analyses) and stops it:
     """)
     return
 
 
 @app.cell
-def _(httpx, latency, output_dir, pd, read_log, runner, service_model, test_rows, valid_listing):
+def _(httpx, latency, os, output_dir, pd, read_log, runner, service_model, test_rows, valid_listing):
+    _single_requests, _health_requests, _batch_repeats = 1_000, 100, 6
     _log = output_dir() / "service_logs" / "module5_process.jsonl"
     if _log.exists():
         _log.unlink()
     _payloads = service_model.request_payloads(test_rows.head(1_000))
     batch_sizes = [1, 10, 100, 1_000]
     _server = runner.ServerProcess(service_model.default_model_dir(), _log)
+    _load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     with _server, httpx.Client(base_url=_server.base_url, timeout=30) as _http:
         process_ready = _http.get("/ready").json()
         process_answer = _http.post("/predict", json=valid_listing).json()
         _next = iter(range(10**9))
         single_ms = latency.time_calls(
             lambda: _http.post("/predict", json=_payloads[next(_next) % len(_payloads)]).raise_for_status(),
-            repeats=80, warmup=5)
+            repeats=_single_requests, warmup=5)
+        health_ms = latency.time_calls(lambda: _http.get("/health").raise_for_status(), repeats=_health_requests)
         _rows = []
         for _size in batch_sizes:
             _body = {"listings": _payloads[:_size]}
             _times = latency.time_calls(lambda: _http.post("/predict/batch", json=_body).raise_for_status(),
-                                        repeats=6)
+                                        repeats=_batch_repeats)
             _rows += [{"batch size": _size, "ms": t} for t in _times]
+    machine_load = {"cores": os.cpu_count() or 1, "load average": max(
+        _load_before, os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"))}
     process_command = " ".join(["python", *_server.command[1:]])
     process_exit_code = _server.process.returncode
     process_startup_seconds = _server.startup_seconds
+    process_probes = dict(_server.startup_probes)
     process_log = read_log(_log)
     batch_summary = (pd.DataFrame(_rows).groupby("batch size")["ms"].median().rename("median ms per request")
                      .to_frame().assign(**{"ms per listing": lambda d: d["median ms per request"] / d.index}))
     return (
         batch_summary,
+        health_ms,
+        machine_load,
         process_answer,
         process_command,
         process_exit_code,
         process_log,
+        process_probes,
         process_ready,
         process_startup_seconds,
         single_ms,
@@ -651,13 +919,21 @@ def _(
     process_command,
     process_exit_code,
     process_log,
+    process_probes,
     process_ready,
     process_startup_seconds,
 ):
+    _refused = process_probes.get("refused", 0)
+    _not_ready = process_probes.get("503", 0)
+    _probes = sum(process_probes.values())
     mo.md(f"""
     `{process_command}` took **{process_startup_seconds:.1f} s** from process start to a
     200 on `/ready` (imports, model load, self-test, warm-up): that is this service's cold
-    start. Readiness said `{json.dumps(process_ready)}`; the prediction:
+    start. Meanwhile the runner probed `/ready` {_probes} times: {_refused} connection(s)
+    refused (the port was not listening yet), {_not_ready} answer(s) 503, then a 200.
+    {"As section 5 said, under uvicorn 'not ready' shows as a refused connection." if _not_ready == 0 and _refused
+     else "Some probes saw the app answer before it was ready."}
+    Readiness said `{json.dumps(process_ready)}`; the prediction:
 
     ```json
     {json.dumps(process_answer, indent=2)}
@@ -677,14 +953,14 @@ def _(
 @app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
-    ## 6. Inference latency
+    ## 7. Inference latency
 
     Latency is a distribution, not a number. Users feel the slow tail, so a service-level
     objective (SLO) is written on a percentile: "95% of requests answer within 100 ms"
     (p95 < 100 ms). Measure the way callers experience it: over HTTP, many requests,
     sequentially (so that we see the cost of one request, not queueing), against a server
     in its own process (a server in the same process as its client shares the Python
-    interpreter lock with it and measures slower than reality). That is what section 5
+    interpreter lock with it and measures slower than reality). That is what section 6
     did: single listings from the most recent period, then batches of growing size.
     """)
     return
@@ -702,61 +978,118 @@ def _(alt, batch_summary):
     return
 
 
-@app.cell
-def _(batch_summary, latency, mo, single_ms):
+@app.cell(hide_code=True)
+def _(batch_summary, latency, machine_load, mo, single_ms):
     _s = latency.summarize(single_ms)
+    _beyond = latency.samples_beyond(_s["n"], 99)
+    if latency.quotable(_s["n"], 99):
+        _tail = f"p99 **{_s['p99']:.1f} ms** ({_beyond} requests were slower), max {_s['max']:.1f} ms"
+    else:
+        _tail = (f"and the slowest took {_s['max']:.1f} ms (a p99 of {_s['n']} requests would rest on the "
+                 f"{_beyond} slowest, so it is not quoted)")
+    _load, _cores = machine_load["load average"], machine_load["cores"]
+    _busy = (f"The machine was busy (load average {_load:.1f} on {_cores} cores: other programs wanted the "
+             "cores too), so these numbers are higher than on a quiet machine."
+             if _load > _cores else f"The machine was quiet enough (load average {_load:.1f} on {_cores} cores).")
     _per = batch_summary["ms per listing"]
+    _one = batch_summary.loc[1, "median ms per request"]
+    _largest = int(batch_summary.index.max())
+    _full = batch_summary.loc[_largest, "median ms per request"]
+    _marginal = max(_full - _one, 0.0) / (_largest - 1)
+    _gain = _per.loc[1] / _per.loc[_largest]
+    _advice = (f"If your callers can batch (a page of search results, a seller uploading a collection), let "
+               f"them: the fixed cost of a request is worth about {_one / _marginal:.0f} listings' marginal work."
+               if _gain > 3 and _marginal > 0 else
+               "In this run batching bought little: check the machine's load before concluding anything.")
     mo.md(f"""
-    **Single listings**, {_s['n']} sequential requests over HTTP: p50
-    **{_s['p50']:.1f} ms**, p95 **{_s['p95']:.1f} ms**, p99 **{_s['p99']:.1f} ms** (max
-    {_s['max']:.1f} ms). **Batches**: a request of 1,000 listings takes
-    {batch_summary.loc[1000, 'median ms per request']:.0f} ms, which is
-    {_per.loc[1000]:.3f} ms per listing, **{_per.loc[1] / _per.loc[1000]:.0f}x cheaper per
-    listing** than one at a time. Most of the cost of a request is fixed: parsing,
-    validating, building a DataFrame, calling pandas and scikit-learn, each with overheads
-    that do not grow with the number of rows. If your callers can batch (a nightly job, a
-    page of search results), let them.
+    **Single listings**, {_s['n']:,} sequential requests over HTTP: p50
+    **{_s['p50']:.1f} ms**, p95 **{_s['p95']:.1f} ms**, {_tail}. {_busy}
+
+    **Batches**: a request of one listing takes {_one:.1f} ms; a request of
+    {_largest:,} takes {_full:.0f} ms, which is {_per.loc[_largest]:.3f} ms per listing,
+    **{_gain:.0f}x {"cheaper" if _gain >= 1 else "dearer"} per listing** than one at a
+    time. Each listing added to a batch costs about {_marginal:.3f} ms; everything else
+    is paid once per request, whatever its size: the HTTP exchange, FastAPI's handling,
+    and the fixed overhead of every call into pandas, scikit-learn and XGBoost. {_advice}
     """)
     return
 
 
 @app.cell
-def _(latency, model, np, process_log, single_ms, valid_listing):
-    stage_ms = latency.stage_breakdown(model, valid_listing, repeats=15)
-    _server_side = [r["latency_ms"] for r in process_log if r.get("path") == "/predict"][-len(single_ms):]
-    server_p50 = float(np.median(_server_side))
-    client_p50 = latency.summarize(single_ms)["p50"]
-    return client_p50, server_p50, stage_ms
+def _(health_ms, latency, model, np, pd, process_log, single_ms, valid_listing):
+    _stage_times = latency.stage_times(model, valid_listing, repeats=30)
+    stage_ms = {name: float(values.min()) for name, values in _stage_times.items()}
+    _rounds = np.sum(list(_stage_times.values()), axis=0)  # each round: all the steps once
+
+    def _logged(path: str, count: int) -> np.ndarray:
+        return np.array([r["latency_ms"] for r in process_log if r.get("path") == path and r["status"] == 200][-count:])
+
+    _predict_server, _health_server = _logged("/predict", len(single_ms)), _logged("/health", len(health_ms))
+    latency_layers = pd.DataFrame([
+        {"what is timed": "the model's steps, in process (the chart's bars)", "fastest ms": sum(stage_ms.values()),
+         "median ms": np.median(_rounds)},
+        {"what is timed": "POST /predict, by the server's log", "fastest ms": _predict_server.min(),
+         "median ms": np.median(_predict_server)},
+        {"what is timed": "POST /predict, by the client", "fastest ms": single_ms.min(), "median ms": np.median(single_ms)},
+        {"what is timed": "GET /health, by the server's log", "fastest ms": _health_server.min(),
+         "median ms": np.median(_health_server)},
+        {"what is timed": "GET /health, by the client", "fastest ms": health_ms.min(), "median ms": np.median(health_ms)},
+    ]).set_index("what is timed").round(3)
+    return latency_layers, stage_ms
 
 
 @app.cell
-def _(alt, client_p50, mo, pd, server_p50, stage_ms):
+def _(alt, latency_layers, mo, pd, stage_ms):
     _data = pd.DataFrame({"step": list(stage_ms), "ms": list(stage_ms.values())})
-    _total = sum(stage_ms.values())
+    _fast = latency_layers["fastest ms"]
+    _model = _fast.iloc[0]
+    _server, _client = _fast["POST /predict, by the server's log"], _fast["POST /predict, by the client"]
+    _health = _fast["GET /health, by the client"]
+    _framework = max(_server - _model, 0.0)
+    _http = max(_client - _server, 0.0)
     _trees = stage_ms["run the trees (xgboost)"]
     _features = stage_ms["compute features (shared feature_arrays)"] + stage_ms["encode categories (fitted encoder)"]
     _largest = max(stage_ms, key=stage_ms.get)
+    _median = latency_layers["median ms"]
+    _noisy = _median["POST /predict, by the client"] > 2 * _client
+    _verdict = ("Most of a single prediction's time is not the model: it is the HTTP exchange and the framework "
+                "around it, the same for every request." if _model < _client / 2 else
+                "Most of a single prediction's time is the model's own work.")
     mo.vstack([
         alt.Chart(_data).mark_bar().encode(
-            x=alt.X("ms:Q", title="median milliseconds"),
+            x=alt.X("ms:Q", title="milliseconds (fastest run)"),
             y=alt.Y("step:N", sort=None, title=None),
-            tooltip=["step", alt.Tooltip("ms:Q", format=".2f")],
+            tooltip=["step", alt.Tooltip("ms:Q", format=".3f")],
         ).properties(height=180, width=460, title="Where one prediction's time goes (in process)"),
+        latency_layers,
         mo.md(f"""
-    Timed step by step in this process, one prediction takes about {_total:.1f} ms. The
-    trees take **{_trees:.2f} ms ({_trees / _total:.0%})**; computing and encoding the
-    features takes **{_features:.2f} ms ({_features / _total:.0%})**; the largest step is
-    *{_largest}*. Over HTTP, the server's own request log put a median `/predict` at
-    {server_p50:.1f} ms inside the service, while the client waited {client_p50:.1f} ms:
-    the difference, {client_p50 - server_p50:.1f} ms, is the round trip on loopback (the
-    HTTP client, the server's parser, the socket).
+    Three clocks, three different things. The chart times the model's steps one by one
+    inside this notebook: **{_model:.2f} ms** in all. The trees take {_trees:.2f} ms
+    ({_trees / _model:.0%}), computing and encoding the features {_features:.2f} ms
+    ({_features / _model:.0%}); the largest step is *{_largest}*. The server's log
+    times a request from the moment the middleware receives it to the moment the response
+    leaves it. The client times what the caller waits for. On the fastest runs (the ones
+    other programs disturbed least), the caller's {_client:.2f} ms split into:
 
-    The model is rarely the expensive part. A one-row pandas DataFrame pays pandas' fixed
-    overhead on every column: building one per request used to cost this service several
-    times more than the trees. The fix went into the *shared* feature module
-    (`features.feature_arrays` works on plain columns, and training calls it too), not into
-    a second "fast" version for serving, which would invite
-    exactly the skew of section 2.
+    - **{_model:.2f} ms ({_model / _client:.0%}) the model's steps**: validation, features,
+      trees, the response object;
+    - **{_framework:.2f} ms ({_framework / _client:.0%}) FastAPI and our middleware**, inside
+      the server: reading the body and parsing its JSON, handing the endpoint to the thread
+      pool and back, checking the response against its model, serialising it, writing the
+      log line;
+    - **{_http:.2f} ms ({_http / _client:.0%}) HTTP outside the middleware**: the client
+      library building the request, the loopback socket both ways, uvicorn parsing it.
+
+    `GET /health`, an endpoint that does nothing, costs a caller {_health:.2f} ms: the
+    floor of any request to this service, {_health / _client:.0%} of a prediction. {_verdict}
+    {"The medians in the table are more than twice the fastest runs: the machine was busy, and every layer waited for a core." if _noisy else "The medians in the table tell the same story with a little more noise."}
+
+    The model's own steps were once the expensive part here. A one-row pandas DataFrame
+    pays pandas' fixed overhead on every column: building one per request used to cost
+    this service several times more than the trees. The fix went into the *shared*
+    feature module (`features.feature_arrays` works on plain columns, and training calls it
+    too), not into a second "fast" version for serving, which would invite exactly the
+    skew of section 3.
     """),
     ])
     return
@@ -776,7 +1109,7 @@ def _(features, latency, model, np, pd, test_rows):
         _pred = np.exp(model.booster.inplace_predict(_all, iteration_range=(0, _trees)))
         _rows.append({
             "trees": _trees, "model kB": _size,
-            # the fastest of several runs: small timings are easily inflated by other processes
+            # the fastest of several runs, like the stage chart: small timings are easily inflated by other processes
             "trees only, 1 listing": float(np.min(latency.time_calls(
                 lambda t=_trees: model.booster.inplace_predict(_matrix_one, iteration_range=(0, t)), 20))),
             "trees only, 1,000 listings": float(np.min(latency.time_calls(
@@ -789,7 +1122,7 @@ def _(features, latency, model, np, pd, test_rows):
 
 
 @app.cell
-def _(alt, mo, model_sizes, stage_ms):
+def _(alt, batch_summary, latency_layers, mo, model_sizes):
     _long = model_sizes.melt(["trees", "model kB", "test MAE $"], var_name="what is timed", value_name="ms")
     _latency = alt.Chart(_long).mark_line(point=True).encode(
         x=alt.X("model kB:Q", title="model size (kB of JSON)"),
@@ -803,35 +1136,43 @@ def _(alt, mo, model_sizes, stage_ms):
         tooltip=["trees", alt.Tooltip("test MAE $:Q", format=".2f")],
     ).properties(height=220, width=240, title="Error against model size")
     _small, _full = model_sizes.iloc[0], model_sizes.iloc[-1]
-    _added_one = _full["trees only, 1 listing"] - _small["trees only, 1 listing"]
-    _added_many = _full["trees only, 1,000 listings"] - _small["trees only, 1,000 listings"]
-    _request = sum(stage_ms.values())
+    _added_one = max(_full["trees only, 1 listing"] - _small["trees only, 1 listing"], 0.0)
+    _added_many = max(_full["trees only, 1,000 listings"] - _small["trees only, 1,000 listings"], 0.0)
+    _request = latency_layers.loc["POST /predict, by the client", "fastest ms"]
+    _batch = batch_summary["median ms per request"].iloc[-1]
+    _batch_size = int(batch_summary.index[-1])
+    _single_matters, _batch_matters = _added_one > 0.2 * _request, _added_many > 0.2 * _batch
+    _lesson = ("Model size is a latency lever for batch scoring; for single requests, look at the fixed "
+               "costs first." if _batch_matters and not _single_matters else
+               "Here model size is a lever for single requests too." if _single_matters else
+               "At this size the trees are a small share even of a large batch: the model could grow before "
+               "latency became the reason not to.")
     mo.vstack([
         alt.hconcat(_latency, _error),
         mo.md(f"""
     The same booster cut after its first *n* trees is a smaller model. Going from
     {int(_small['trees'])} to {int(_full['trees'])} trees makes the file
     {_full['model kB'] / _small['model kB']:.0f} times larger. For one listing the extra
-    trees add {max(_added_one, 0.0):.2f} ms to a request of about {_request:.0f} ms
-    ({max(_added_one, 0.0) / _request:.1%}); for a batch of 1,000 they add
-    {max(_added_many, 0.0):.1f} ms of tree time. Meanwhile the test error
-    falls from ${_small['test MAE $']:.2f} to ${_full['test MAE $']:.2f}. Model size is a
-    latency lever for batch scoring; for single requests, look at the features first.
+    trees add {_added_one:.2f} ms to a request that costs a caller at least
+    {_request:.2f} ms ({_added_one / _request:.0%}); for a batch of {_batch_size:,} they
+    add {_added_many:.1f} ms to a request of about {_batch:.0f} ms
+    ({_added_many / _batch:.0%}). Meanwhile the test error falls from
+    ${_small['test MAE $']:.2f} to ${_full['test MAE $']:.2f}. {_lesson}
     """),
     ])
     return
 
 
 @app.cell
-def _(features, latency, np, service_model, test_rows, time):
+def _(latency, np, schemas, service_model, time, valid_listing):
     _start = time.perf_counter()
     _fresh = service_model.load_model()
     load_ms = (time.perf_counter() - _start) * 1000
-    _rows = test_rows.head(1)[features.INPUT_COLUMNS]
+    _columns = service_model.listings_columns([schemas.CardListing.model_validate(valid_listing)])
     _start = time.perf_counter()
-    _fresh.predict_frame(_rows)
+    _fresh.predict_prices(_columns)  # what the endpoint calls
     cold_ms = (time.perf_counter() - _start) * 1000
-    warm_ms = float(np.median(latency.time_calls(lambda: _fresh.predict_frame(_rows), 10, warmup=0)))
+    warm_ms = float(np.median(latency.time_calls(lambda: _fresh.predict_prices(_columns), 20, warmup=0)))
     return cold_ms, load_ms, warm_ms
 
 
@@ -859,23 +1200,40 @@ def _(
     _measured = _s[slo_percentile.value]
     _met = _measured < slo_ms.value
     _share = float((single_ms < slo_ms.value).mean())
+    _percent = float(slo_percentile.value[1:])
+    _caveat = ("" if latency.quotable(_s["n"], _percent) else
+               f" Only {latency.samples_beyond(_s['n'], _percent)} requests lie beyond {slo_percentile.value}: "
+               "that is the largest few measurements, not a percentile. Measure more before you trust it.")
+    _ratio = cold_ms / warm_ms
+    if _ratio >= 2:
+        _cold = (f"The first call cost {_ratio:.0f} times a warm one: work the libraries do once, on first "
+                 "use (allocating buffers, preparing the trees for prediction).")
+    elif _ratio >= 1.3:
+        _cold = f"The first call cost {_ratio:.1f} times a warm one: a small first-use cost."
+    else:
+        _cold = (f"In this run the first call cost about the same as the next ones ({_ratio:.1f} times): this "
+                 "process had already predicted with another copy of the model, so the libraries' one-off "
+                 "set-up was done; and one timing is only as steady as the machine is quiet.")
     mo.vstack([
         mo.callout(mo.md(
             f"**SLO {slo_percentile.value} < {slo_ms.value} ms: {'met' if _met else 'MISSED'}.** Measured "
-            f"{slo_percentile.value} = {_measured:.1f} ms over {_s['n']} single requests; "
-            f"{_share:.1%} of them answered within {slo_ms.value} ms."), kind="success" if _met else "danger"),
+            f"{slo_percentile.value} = {_measured:.1f} ms over {_s['n']:,} single requests; "
+            f"{_share:.1%} of them answered within {slo_ms.value} ms.{_caveat}"), kind="success" if _met else "danger"),
         mo.md(f"""
-    Move the threshold and the percentile: an SLO is only meaningful with both. Within it,
-    the tail matters: the slowest request of this run took {_s['max']:.1f} ms, and on a busy
-    server the tail grows first (garbage collection, another process on the same cores).
+    Move the threshold and the percentile: an SLO is only meaningful with both, and a
+    percentile only with enough requests beyond it (a p99 needs about a thousand
+    measurements, ten of them in the tail). Within it, the tail matters: the slowest
+    request of this run took {_s['max']:.1f} ms, and on a busy server the tail grows first
+    (garbage collection, another process on the same cores).
 
     **Cold versus warm.** Loading the model from disk took {load_ms:.0f} ms. The first
-    prediction of a freshly loaded model took {cold_ms:.1f} ms, the following ones a median
-    of {warm_ms:.1f} ms. Inside this already-running notebook the difference is small; the
-    real cold start is a new process: importing pandas, scikit-learn and XGBoost, loading
-    the model and warming up took {process_startup_seconds:.1f} s in section 5. That is why the service warms
-    up before it reports ready, why the readiness probe exists, and why autoscaling needs
-    headroom: a replica started at the peak joins seconds after the peak began.
+    prediction of the freshly loaded model took {cold_ms:.1f} ms, the following ones a
+    median of {warm_ms:.1f} ms. {_cold} The real cold start is a new process: importing
+    pandas, scikit-learn and XGBoost, loading the model and warming up took
+    {process_startup_seconds:.1f} s in section 6, {process_startup_seconds * 1000 / warm_ms:,.0f}
+    warm predictions' worth. That is why the service warms up before it opens its port,
+    why the readiness probe exists, and why autoscaling needs headroom: a replica started
+    at the peak joins seconds after the peak began.
     """),
     ])
     return
@@ -887,7 +1245,7 @@ def _(mo):
                                 show_value=True)
     mo.vstack([
         mo.md(r"""
-    ## 7. Rolling out a new model safely
+    ## 8. Rolling out a new model safely
 
     A new model is a deployment like any other, with a worse failure mode: it can be
     *wrong* without being *down*. Every safe rollout rests on four habits:
@@ -897,8 +1255,9 @@ def _(mo):
       (`model_version`). Rolling back means serving the previous version's files, which
       still exist.
     - **Shadow first.** The candidate receives a copy of live traffic and its answers are
-      logged, not returned. Free to run, it catches crashes, latency and wild predictions
-      before anyone sees them.
+      logged, not returned. It is free of risk to users (nobody sees its answers), not free
+      to run: every request is scored twice, so inference compute doubles while it lasts.
+      It catches crashes, latency and wild predictions before anyone sees them.
     - **Canary.** A small share of callers gets the candidate. The share is sticky per
       caller (a hash of the seller id), so nobody flips between two prices for the same
       card, and it ramps up (5%, 20%, 50%, 100%) while guardrails hold: error rate, p95
@@ -1023,7 +1382,7 @@ def _(features, model, np, pricing):
 @app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
-    ## 8. Pause and think
+    ## 9. Pause and think
 
     Try to answer each question before you open the discussion.
     """)
@@ -1072,7 +1431,7 @@ def _(mo, validation_responses):
     API never crashing on it and for telling them exactly what to fix. Malformed input is
     not an exceptional event for a public interface: it is a certainty (typos, old client
     versions, a NaN from someone's spreadsheet, an attacker). The contract is yours: the
-    {_n} bad requests of section 3 all got a 422 naming the field, and the fuzzers
+    {_n} bad requests of section 4 all got a 422 naming the field, and the fuzzers
     in the test suite throw hundreds more at it on every run. A crash on bad input is also a
     security problem (a request that kills a worker is a denial-of-service attack) and an
     operations problem (a 500 pages *you* for *their* mistake). The division of labour:
@@ -1134,14 +1493,14 @@ def _(mo, model, monthly_error):
     - **(b) accuracy** is what you care about, but it arrives late: a listing's true
       price is known only when it sells, days or weeks later, and with few sales it is noisy.
       Use it to *confirm*.
-    - **(c) drift** in the inputs is visible immediately (Module 6 measures it), so it is
+    - **(c) drift** in the inputs is visible immediately (Module 6 will measure it), so it is
       an early warning, but not every drift hurts the model, and drift-triggered retraining
       can chase noise. Use it to *investigate*.
     - **(a) a schedule** is the floor: the market moves even when no alarm fires (the
       chart above: the bias grew month by month over the {_months} months after training,
       with no single jump to trigger an alarm). Retraining this model is one command
       (`uv run python -m mlcourse.service train`) and {_cost}, so the cost of retraining
-      is not the training: it is the validation and the rollout (section 7) that every new
+      is not the training: it is the validation and the rollout (section 8) that every new
       version must pass.
 
     A common answer in practice: a scheduled retrain (here, monthly would be cheap), an
@@ -1177,7 +1536,8 @@ def _(latency, mo, single_ms, validation_responses):
 
     **Next:** open `exercises/exercises_05.py`: write the validation model for graded
     slabs (5.1), harden a small app against NaN and bad input (5.2), and score a batch
-    within a latency budget (5.3). Then Module 6: monitoring this service in production.
+    within a latency budget (5.3). Module 6, monitoring this service in production, is
+    coming next (the README's module table says which modules are ready).
     """)
     return
 

@@ -158,7 +158,7 @@ def _(ex05, mo, quote_app_answers):
     _crashes = sum(1 for a in quote_app_answers if a["status"] == 500)
     mo.md(f"""
     {_crashes} of these requests crash the app with a **500**: the caller's mistake is
-    reported as the service's fault, and an alert fires. (Module 5, section 3, explains
+    reported as the service's fault, and an alert fires. (Module 5, section 4, explains
     why: FastAPI's default handler cannot put a NaN into JSON.) There is also no health
     endpoint for the load balancer to probe.
 

@@ -23,16 +23,24 @@ def test_summarize_reports_percentiles():
     assert np.isnan(latency.summarize([])["p95"])
 
 
+def test_a_percentile_is_quotable_only_with_enough_samples_beyond_it():
+    assert latency.samples_beyond(400, 99) == 4 and latency.samples_beyond(1000, 99) == 10
+    assert not latency.quotable(400, 99) and latency.quotable(1000, 99) and latency.quotable(400, 95)
+
+
 def test_time_calls_times_each_call():
     calls = []
     ms = latency.time_calls(lambda: calls.append(1), repeats=5, warmup=2)
     assert len(ms) == 5 and len(calls) == 7 and (ms >= 0).all()
 
 
-def test_stage_breakdown_names_every_step():
+def test_stage_breakdown_names_every_step_and_keeps_its_fastest_run():
     model = train_model(config=TrainingConfig(rounds=5))
-    stages = latency.stage_breakdown(model, CardListing.model_config["json_schema_extra"]["examples"][0], repeats=3)
-    assert len(stages) == 6 and all(v > 0 for v in stages.values())
+    listing = CardListing.model_config["json_schema_extra"]["examples"][0]
+    times = latency.stage_times(model, listing, repeats=3)
+    assert len(times) == 6 and all(len(v) == 3 and (v > 0).all() for v in times.values())
+    stages = latency.stage_breakdown(model, listing, repeats=3)
+    assert list(stages) == list(times)
     assert "run the trees (xgboost)" in stages and "compute features (shared feature_arrays)" in stages
 
 

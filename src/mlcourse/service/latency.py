@@ -28,6 +28,20 @@ def time_calls(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> np.ndarr
     return out
 
 
+MIN_TAIL_SAMPLES = 10
+"""A percentile is worth quoting when at least this many measurements lie beyond it."""
+
+
+def samples_beyond(n: int, percentile: float) -> int:
+    """How many of ``n`` measurements lie above the ``percentile``-th percentile (p99 of 400: 4)."""
+    return int(n * (100 - percentile) / 100)
+
+
+def quotable(n: int, percentile: float) -> bool:
+    """Whether ``n`` measurements are enough to quote that percentile (p99 needs 1,000)."""
+    return samples_beyond(n, percentile) >= MIN_TAIL_SAMPLES
+
+
 def summarize(ms: np.ndarray | list[float]) -> dict[str, float]:
     """Count, p50, p95, p99 and max of latencies in milliseconds."""
     arr = np.asarray(ms, dtype=float)
@@ -37,8 +51,12 @@ def summarize(ms: np.ndarray | list[float]) -> dict[str, float]:
     return {"n": int(arr.size), "p50": float(p50), "p95": float(p95), "p99": float(p99), "max": float(arr.max())}
 
 
-def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int = 30) -> dict[str, float]:
-    """Median milliseconds of each step of one prediction, in the order the service runs them."""
+def stage_times(model: PricingModel, payload: dict[str, Any], repeats: int = 30) -> dict[str, np.ndarray]:
+    """Milliseconds of each step of one prediction, ``repeats`` runs each, in the order the service runs them.
+
+    The steps are interleaved (one call of each per round, after one untimed round), so a
+    burst of load slows every step alike, and position ``i`` of every array is round ``i``.
+    """
     listing = CardListing.model_validate(payload)
     columns = listings_columns([listing])
     features = feature_arrays(columns)
@@ -56,11 +74,19 @@ def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int =
         "run the trees (xgboost)": lambda: model.booster.inplace_predict(matrix),
         "build the response": respond,
     }
-    # Interleaved (one call of each step per round): a burst of load slows every step alike.
     times: dict[str, list[float]] = {name: [] for name in stages}
     for _ in range(repeats + 1):
         for name, fn in stages.items():
             start = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - start) * 1000)
-    return {name: float(np.median(values[1:])) for name, values in times.items()}
+    return {name: np.array(values[1:]) for name, values in times.items()}
+
+
+def stage_breakdown(model: PricingModel, payload: dict[str, Any], repeats: int = 30) -> dict[str, float]:
+    """Milliseconds of each step of one prediction: its fastest run.
+
+    The fastest run is the cost of the code itself, which other processes on the machine
+    can only inflate. (Compare it with other fastest runs, not with medians.)
+    """
+    return {name: float(values.min()) for name, values in stage_times(model, payload, repeats).items()}
