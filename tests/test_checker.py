@@ -151,3 +151,11 @@ def test_dollar_amounts_render_as_text_not_formulas(progress_file):
     html = Exercise(id="99.4", title="t", check_fn=check, hints=[], solution="").check(1).text
     registry().pop("99.4", None)
     assert "RMSE $4.99, the target was $5.21" in html_lib.unescape(html), "dollar amounts stay plain text"
+
+
+def test_module_panel_counts_that_modules_solved_exercises(progress_file):
+    from mlcourse.exercises import ex01
+
+    ex01.polars_speedup.evaluate(ex01.solution_1_3)
+    text = html_lib.unescape(progress.module_panel(1, "Module 2.").text)
+    assert "Your progress in Module 1" in text and "1 of 3 exercises solved" in text and "Module 2." in text

@@ -109,3 +109,15 @@ def report() -> str:
 
 if __name__ == "__main__":
     print(report())
+
+
+def module_panel(module: int, next_step: str):
+    """The progress panel that ends each exercise notebook: solved count and one row per exercise."""
+    import marimo as mo
+
+    rows = [r for r in report_rows() if r["exercise"].split(".")[0] == str(module)]
+    solved = sum(r["status"] == "correct" for r in rows)
+    return mo.vstack([
+        mo.md(f"## Your progress in Module {module}\n\n{solved} of {len(rows)} exercises solved. Next: {next_step}"),
+        mo.ui.table(rows, selection=None),
+    ])
