@@ -109,12 +109,14 @@ def test_corrupt_or_unwritable_progress_never_breaks_a_check(tmp_path, monkeypat
     assert SQUARE.evaluate(_solution_square).status == CORRECT
 
 
-def test_progress_report_lists_every_course_exercise(progress_file):
-    SQUARE.evaluate(_solution_square)
+def test_progress_report_lists_every_course_exercise_and_nothing_else(progress_file):
+    SQUARE.evaluate(_solution_square)  # a toy exercise declared here, not in the course
+    progress.record("1.2", "correct")
     rows = progress.report_rows()
     ids = [r["exercise"] for r in rows]
-    assert {"1.1", "1.2", "1.3"} <= set(ids)
-    assert next(r for r in rows if r["exercise"] == "99.1")["status"] == "correct"
+    assert {"0.1", "1.1", "1.2", "1.3", "5.3"} <= set(ids)
+    assert "99.1" not in ids
+    assert next(r for r in rows if r["exercise"] == "1.2")["status"] == "correct"
     assert "Exercises solved" in progress.report()
 
 
