@@ -276,19 +276,9 @@ def _(ex00):
 
 
 @app.cell
-def _(mo, progress, verdict_0_1, verdict_0_2, verdict_0_3, verdict_0_4):
+def _(progress, verdict_0_1, verdict_0_2, verdict_0_3, verdict_0_4):
     _ = (verdict_0_1, verdict_0_2, verdict_0_3, verdict_0_4)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("0.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 0
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 1, data engineering
-    (`01_data_engineering.py`).
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(0, "Module 1, data engineering (`01_data_engineering.py`).")
     return
 
 

@@ -284,19 +284,9 @@ def _(ex01):
 
 
 @app.cell
-def _(mo, progress, verdict_1_1, verdict_1_2, verdict_1_3):
+def _(progress, verdict_1_1, verdict_1_2, verdict_1_3):
     _ = (verdict_1_1, verdict_1_2, verdict_1_3)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("1.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 1
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 2, exploratory analysis and
-    feature engineering (`02_eda_and_features.py`).
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(1, "Module 2, exploratory analysis and feature engineering (`02_eda_and_features.py`).")
     return
 
 

@@ -227,19 +227,9 @@ def _(listings_2_3, mo):
 
 
 @app.cell
-def _(mo, progress, verdict_2_1, verdict_2_2, verdict_2_3):
+def _(progress, verdict_2_1, verdict_2_2, verdict_2_3):
     _ = (verdict_2_1, verdict_2_2, verdict_2_3)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("2.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 2
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 3, training and experiments
-    (`03_model_training.py`).
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(2, "Module 3, training and experiments (`03_model_training.py`).")
     return
 
 

@@ -222,19 +222,9 @@ def _(ex03):
 
 
 @app.cell
-def _(mo, progress, verdict_3_1, verdict_3_2, verdict_3_3):
+def _(progress, verdict_3_1, verdict_3_2, verdict_3_3):
     _ = (verdict_3_1, verdict_3_2, verdict_3_3)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("3.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 3
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 4, evaluation
-    (`04_model_evaluation.py`).
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(3, "Module 4, evaluation (`04_model_evaluation.py`).")
     return
 
 

@@ -284,19 +284,9 @@ def _(escape_dollars, ex04, mo):
 
 
 @app.cell
-def _(mo, progress, verdict_4_1, verdict_4_2, verdict_4_3, verdict_4_4, verdict_4_5):
+def _(progress, verdict_4_1, verdict_4_2, verdict_4_3, verdict_4_4, verdict_4_5):
     _ = (verdict_4_1, verdict_4_2, verdict_4_3, verdict_4_4, verdict_4_5)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("4.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 4
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 5, a real inference service
-    (`05_inference_service.py`).
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(4, "Module 5, a real inference service (`05_inference_service.py`).")
     return
 
 

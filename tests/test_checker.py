@@ -109,12 +109,14 @@ def test_corrupt_or_unwritable_progress_never_breaks_a_check(tmp_path, monkeypat
     assert SQUARE.evaluate(_solution_square).status == CORRECT
 
 
-def test_progress_report_lists_every_course_exercise(progress_file):
-    SQUARE.evaluate(_solution_square)
+def test_progress_report_lists_every_course_exercise_and_nothing_else(progress_file):
+    SQUARE.evaluate(_solution_square)  # a toy exercise declared here, not in the course
+    progress.record("1.2", "correct")
     rows = progress.report_rows()
     ids = [r["exercise"] for r in rows]
-    assert {"1.1", "1.2", "1.3"} <= set(ids)
-    assert next(r for r in rows if r["exercise"] == "99.1")["status"] == "correct"
+    assert {"0.1", "1.1", "1.2", "1.3", "5.3"} <= set(ids)
+    assert "99.1" not in ids
+    assert next(r for r in rows if r["exercise"] == "1.2")["status"] == "correct"
     assert "Exercises solved" in progress.report()
 
 
@@ -151,3 +153,11 @@ def test_dollar_amounts_render_as_text_not_formulas(progress_file):
     html = Exercise(id="99.4", title="t", check_fn=check, hints=[], solution="").check(1).text
     registry().pop("99.4", None)
     assert "RMSE $4.99, the target was $5.21" in html_lib.unescape(html), "dollar amounts stay plain text"
+
+
+def test_module_panel_counts_that_modules_solved_exercises(progress_file):
+    from mlcourse.exercises import ex01
+
+    ex01.polars_speedup.evaluate(ex01.solution_1_3)
+    text = html_lib.unescape(progress.module_panel(1, "Module 2.").text)
+    assert "Your progress in Module 1" in text and "1 of 3 exercises solved" in text and "Module 2." in text

@@ -70,14 +70,19 @@ def record(exercise_id: str, status: str) -> None:
 
 
 def all_exercises() -> dict:
-    """Import every exercise module in mlcourse.exercises and return the registry."""
+    """The course's exercises: every one declared in a module of mlcourse.exercises.
+
+    Exercises declared anywhere else (a test's toy exercise, say) are left out, so the
+    report and the tracker never list something a learner cannot find."""
     import mlcourse.exercises as pkg
     from mlcourse.checker import registry
 
     for info in pkgutil.iter_modules(pkg.__path__):
         if info.name.startswith("ex"):
             importlib.import_module(f"mlcourse.exercises.{info.name}")
-    return registry()
+    prefix = pkg.__name__ + "."
+    return {ex_id: ex for ex_id, ex in registry().items()
+            if getattr(ex.check_fn, "__module__", "").startswith(prefix)}
 
 
 def _sort_key(exercise_id: str) -> tuple:
@@ -109,3 +114,15 @@ def report() -> str:
 
 if __name__ == "__main__":
     print(report())
+
+
+def module_panel(module: int, next_step: str):
+    """The progress panel that ends each exercise notebook: solved count and one row per exercise."""
+    import marimo as mo
+
+    rows = [r for r in report_rows() if r["exercise"].split(".")[0] == str(module)]
+    solved = sum(r["status"] == "correct" for r in rows)
+    return mo.vstack([
+        mo.md(f"## Your progress in Module {module}\n\n{solved} of {len(rows)} exercises solved. Next: {next_step}"),
+        mo.ui.table(rows, selection=None),
+    ])
