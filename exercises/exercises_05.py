@@ -291,19 +291,11 @@ def _(ex05):
 
 
 @app.cell
-def _(mo, progress, verdict_5_1, verdict_5_2, verdict_5_3):
+def _(progress, verdict_5_1, verdict_5_2, verdict_5_3):
     _ = (verdict_5_1, verdict_5_2, verdict_5_3)  # refresh after every check
-    _rows = [r for r in progress.report_rows() if r["exercise"].startswith("5.")]
-    _solved = sum(r["status"] == "correct" for r in _rows)
-    mo.vstack([
-        mo.md(f"""
-    ## Your progress in Module 5
-
-    {_solved} of {len(_rows)} exercises solved. Next: Module 6, monitoring this service in
-    production (`06_production_monitoring.py`): its request log is where Module 6 starts.
-    """),
-        mo.ui.table(_rows, selection=None),
-    ])
+    progress.module_panel(5, "Modules 6 to 8 (monitoring this service in production, collaboration, the "
+                             "capstone) are coming; the README's module table says when each is ready. "
+                             "Meanwhile, tick Module 5 off in `progress_tracker.md`.")
     return
 
 
