@@ -142,3 +142,23 @@ def test_the_port_serve_binds_switches_off_nagle_on_its_connections():
             server.close()
 
     assert asyncio.run(nodelay_of_an_accepted_connection()) != 0
+
+
+def test_serve_freezes_its_start_up_objects_before_serving(model_dir, tmp_path, monkeypatch):
+    """Long-lived objects out of the collector's reach: no full collection scans them mid-request."""
+    import gc
+
+    import uvicorn
+
+    from mlcourse.service.__main__ import main
+
+    frozen_when_serving = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: frozen_when_serving.append(
+        gc.get_freeze_count()))
+    try:
+        code = main(["serve", "--model-dir", str(model_dir), "--port", "0", "--quiet",
+                     "--log-file", str(tmp_path / "log.jsonl")])
+    finally:
+        gc.unfreeze()
+    assert frozen_when_serving and frozen_when_serving[0] > 0
+    assert code == 3, "the stand-in server never started, and serve says so"

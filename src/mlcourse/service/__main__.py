@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import ipaddress
 import os
 import socket
@@ -97,6 +98,11 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning")
     server = uvicorn.Server(config)
     interrupted = False
+    # Everything alive now (modules, the model) lives as long as the process. Moved out of the
+    # garbage collector's reach, it is not scanned again: a full collection in the middle of a
+    # request took tens of milliseconds with it, a few without it.
+    gc.collect()
+    gc.freeze()
     try:
         # The port is ours already: uvicorn runs the start-up (warm-up), then listens on it.
         server.run(sockets=[sock])
