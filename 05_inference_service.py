@@ -338,8 +338,9 @@ def _(mo, schemas, show_source):
     {len(schemas.Rarity.__args__)} values, a stat is an integer from
     {schemas.STAT_RANGE[0]} to {schemas.STAT_RANGE[1]:,}, dates are `YYYY-MM-DD`. Rules
     that involve two fields (a set cannot be released after the listing, a Trainer card
-    has no HP, only Wizards-era sets printed a 1st Edition) are field validators, so each
-    error names the field to fix. `extra="forbid"` rejects a misspelt field instead of
+    has no HP, only Wizards-era sets printed a 1st Edition) are one *model validator*,
+    which runs once every field is valid on its own and reports each broken rule under
+    the field to fix. `extra="forbid"` rejects a misspelt field instead of
     silently ignoring it, and `strict=True` on numbers and flags refuses `"95"` for 95,
     `"yes"` for `true`, and also `95.0` for 95 (section 4 explains that choice):
     """)

@@ -132,6 +132,9 @@ BAD_SINGLE = {
     "inconsistent: Pokemon without a type": ({**VALID, "pokemon_type": None}, {"pokemon_type"}),
     "inconsistent: Trainer with stats": ({**TRAINER, "hp": 60}, {"hp"}),
     "inconsistent: modern 1st Edition": ({**VALID, "first_edition": True}, {"first_edition"}),
+    "inconsistent: every cross-field rule at once": (
+        {**TRAINER, "hp": 60, "generation": 3, "release_date": "2024-07-01", "first_edition": True},
+        {"hp", "generation", "release_date", "first_edition"}),
     "unexpected field": ({**VALID, "price_usd": 12.0}, {"price_usd"}),
     "graded fields are not accepted": ({**VALID, "grade": 10}, {"grade"}),
 }
@@ -359,3 +362,37 @@ def test_openapi_documents_every_endpoint_and_the_422(client):
     rarity = spec["components"]["schemas"]["CardListing"]["properties"]["rarity"]
     assert "Special Illustration Rare" in rarity["enum"]
     assert not math.isnan(client.post("/predict", json=VALID).json()["price_usd"])
+
+
+@pytest.mark.parametrize(("body", "content_type", "says"), [
+    (b"", "application/json", "Field required"),
+    (b"listings=1", "application/x-www-form-urlencoded", "Content-Type: application/json"),
+    (b"{listings: [", "application/json", "not valid JSON"),
+    (b"\xff\xfe", "application/json", "not valid JSON"),
+    (b"[1, 2]", "application/json", "object"),
+])
+def test_a_batch_body_that_is_not_a_batch_gets_the_same_422_as_a_single_body(client, body, content_type, says):
+    """The batch endpoint validates its raw bytes itself; its errors must read like FastAPI's for /predict."""
+    for path in ("/predict", "/predict/batch"):
+        response = client.post(path, content=body, headers={"content-type": content_type})
+        assert response.status_code == 422, (path, response.text)
+        detail = _strict_json(response)["detail"]
+        assert [d["field"] for d in detail] == ["body"], (path, detail)
+    assert says in detail[0]["msg"], detail
+
+
+def test_the_batch_body_is_documented_with_its_model(client):
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/predict/batch"]["post"]["requestBody"]
+    assert body["required"] and body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/BatchRequest"}
+    batch = spec["components"]["schemas"]["BatchRequest"]
+    assert batch["properties"]["listings"]["items"] == {"$ref": "#/components/schemas/CardListing"}
+    assert batch["properties"]["listings"]["maxItems"] == MAX_BATCH
+
+
+def test_a_cross_field_error_in_a_batch_names_the_item_and_the_field(client):
+    response = client.post("/predict/batch", json={"listings": [VALID, {**TRAINER, "attack": 40}]})
+    assert response.status_code == 422
+    (entry,) = response.json()["detail"]
+    assert entry["field"] == "listings[1].attack" and entry["msg"] == "must be absent (null) for a Trainer card, got 40"

@@ -32,6 +32,8 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -104,10 +106,10 @@ def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
             suffix = (f", got {value!r}: write {int(value)} (integers take no decimal point; a pandas column "
                       "with missing values holds floats, so convert it before sending)")
         field = field_path(loc)
-        if kind == "json_invalid":  # loc is ('body', character position): say it in words
+        if kind == "json_invalid":  # say it in words; FastAPI puts the character position in loc
             field, echoed = "body", None
-            msg = f"the body is not valid JSON ({(error.get('ctx') or {}).get('error', 'decode error')} " \
-                  f"at character {loc[-1] if loc else '?'})"
+            where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+            msg = f"the body is not valid JSON ({(error.get('ctx') or {}).get('error', 'decode error')}{where})"
         detail.append({"field": field, "msg": msg + suffix, "type": kind, "loc": loc,
                        "input": None if kind == "missing" else echoed})
     fields = list(dict.fromkeys(d["field"] for d in detail))
@@ -294,6 +296,24 @@ class ServiceMiddleware:
             service.log.write(record)
 
 
+def parse_batch(body: bytes, request: Request) -> BatchRequest:
+    """The batch body, validated straight from its JSON bytes; a RequestValidationError if it is bad.
+
+    Pydantic reads the bytes itself: no intermediate dict of a thousand listings, as FastAPI's
+    own path (parse to Python objects, then validate them) would build. The errors are the
+    ones FastAPI would report, located under ``body``.
+    """
+    if not _is_json(request):
+        raise RequestValidationError([{"type": "model_attributes_type", "loc": ("body",), "msg": NOT_JSON_MESSAGE,
+                                       "input": None}])
+    if not body.strip():
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
+    try:
+        return BatchRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
 def _batch_summary(columns: Mapping[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {"n": len(columns["listing_date"])}
     for column in SUMMARY_COLUMNS:
@@ -393,9 +413,20 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
                              "prediction": prediction.model_dump(include={"price_usd", "lower_usd", "upper_usd"})}
         return prediction
 
+    batch_body = {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/BatchRequest"}}}}
+
     @app.post("/predict/batch", response_model=BatchPrediction, responses=invalid,
+              openapi_extra={"requestBody": batch_body},
               description=f"Price 1 to {MAX_BATCH:,} listings at once; predictions come in the order given.")
-    def predict_batch(batch: BatchRequest, request: Request) -> JSONResponse:
+    async def predict_batch(request: Request) -> JSONResponse:
+        # Reads the raw body on the event loop (no work), then validates and prices it in the
+        # thread pool, like every plain `def` endpoint: the loop never waits for the model.
+        body = await request.body()
+        return await run_in_threadpool(_price_batch, body, request)
+
+    def _price_batch(body: bytes, request: Request) -> JSONResponse:
+        batch = parse_batch(body, request)
         model = service.model
         columns = listings_columns(batch.listings)
         errors = _model_errors(model, columns, ("body", "listings"))
@@ -413,4 +444,19 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
         return JSONResponse({"predictions": predictions, "interval_level": model.interval_level,
                              "model_version": model.version})
 
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's schema, plus the batch body's model (the endpoint validates the raw bytes itself)."""
+        if app.openapi_schema is None:
+            schema = fastapi_openapi()
+            batch = BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in batch.pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            components["BatchRequest"] = batch
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app

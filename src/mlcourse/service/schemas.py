@@ -17,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mlcourse import reference as ref
 from mlcourse.dataset import WINDOW_START
@@ -86,8 +87,8 @@ class CardListing(BaseModel):
     language: Language
     condition: Condition = Field(description="Condition of the ungraded card: NM, LP, MP, HP or DMG.")
     supertype: Supertype
-    pokemon_type: PokemonType | None = Field(default=None, validate_default=True,
-                                             description="Required for a Pokemon card; absent otherwise.")
+    pokemon_type: PokemonType | None = Field(default=None, description="Required for a Pokemon card; absent "
+                                                                       "otherwise.")
     hp: Stat = None
     attack: Stat = None
     defense: Stat = Field(default=None, description="0 means 'not recorded' at the source (allowed).")
@@ -110,34 +111,39 @@ class CardListing(BaseModel):
 
     @field_validator("release_date")
     @classmethod
-    def _released_before_listing(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+    def _released_after_the_first_set(cls, value: dt.date) -> dt.date:
         if value < EARLIEST_RELEASE_DATE:
             raise ValueError(f"must be on or after {EARLIEST_RELEASE_DATE} (the first set), got {value}")
-        listed = info.data.get("listing_date")
-        if listed is not None and value > listed:
-            raise ValueError(f"{value} is after listing_date {listed}: a card cannot be listed before "
-                             "its set is released")
         return value
 
-    @field_validator(*POKEMON_ONLY_FIELDS)
-    @classmethod
-    def _pokemon_fields_match_supertype(cls, value: Any, info: ValidationInfo) -> Any:
-        supertype = info.data.get("supertype")
-        if supertype is None:  # supertype itself was invalid: its own error says so
-            return value
-        if supertype == "Pokemon" and info.field_name == "pokemon_type" and value is None:
-            raise ValueError("is required for a Pokemon card")
-        if supertype != "Pokemon" and value is not None:
-            raise ValueError(f"must be absent (null) for a {supertype} card, got {value!r}")
-        return value
+    @model_validator(mode="after")
+    def _fields_agree(self) -> CardListing:
+        """The rules across fields, checked once each field is valid on its own; each error names its field.
 
-    @field_validator("first_edition")
-    @classmethod
-    def _first_edition_is_vintage(cls, value: bool, info: ValidationInfo) -> bool:
-        era = info.data.get("era")
-        if value and era is not None and era != "wotc":
-            raise ValueError(f"only Wizards-era (wotc) sets printed a 1st Edition; era is {era!r}")
-        return value
+        One check per listing rather than one validator per field: a batch of 1,000 listings
+        then makes a few thousand fewer Python calls.
+        """
+        problems: list[tuple[str, str, Any]] = []
+        if self.release_date > self.listing_date:
+            problems.append(("release_date", f"{self.release_date} is after listing_date {self.listing_date}: a "
+                             "card cannot be listed before its set is released", self.release_date.isoformat()))
+        if self.supertype == "Pokemon":
+            if self.pokemon_type is None:
+                problems.append(("pokemon_type", "is required for a Pokemon card", None))
+        else:
+            for name in POKEMON_ONLY_FIELDS:
+                value = getattr(self, name)
+                if value is not None:
+                    problems.append((name, f"must be absent (null) for a {self.supertype} card, got {value!r}", value))
+        if self.first_edition and self.era != "wotc":
+            problems.append(("first_edition", "only Wizards-era (wotc) sets printed a 1st Edition; era is "
+                             f"{self.era!r}", True))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, [
+                InitErrorDetails(type=PydanticCustomError("value_error", "{message}", {"message": message}),
+                                 loc=(name,), input=value)
+                for name, message, value in problems])
+        return self
 
 
 class BatchRequest(BaseModel):
