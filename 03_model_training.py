@@ -960,8 +960,9 @@ def _(mo):
       and catch broken pipelines. Here, the noise floor tells you how much is left to win.
     - **One split for every model**, the test set locked until the end. Compare accuracy,
       fit time and latency together.
-    - **The cross-validation scheme is a claim about production.** Grouped by entity when
-      the same entity repeats; time-based when the world moves.
+    - **The cross-validation scheme is a claim about production.** Grouped by the unit that
+      arrives new (a card, or a whole set); time-based when the world moves, read beside
+      folds of the same sizes so that less training data is not mistaken for a moving market.
     - **Learning curves** say whether to get more data, a more flexible model or more
       regularisation, before you pay for any of them.
     - **Track every run** with its parameters, metrics, data hash, code version and model.

@@ -833,14 +833,16 @@ def _(mo):
       that matches the cost of being wrong, and report a plain one ("within \$5") for users.
     - **Accuracy misleads on imbalanced data.** Compare with the majority baseline; use
       precision, recall and the precision-recall curve.
-    - **Thresholds come from costs**, not from 0.5 or from F1. With calibrated
-      probabilities, the break-even threshold is cost of a false alarm over the sum of both costs.
+    - **Thresholds come from costs**, not from 0.5 or from F1, and they are chosen on
+      validation data, then reported once on the test set. With calibrated probabilities, the
+      break-even threshold is cost of a false alarm over the sum of both costs.
     - **Error analysis finds where to work**: segments, the worst errors, and over-representation
       (lift), not raw counts.
     - **Know your floor.** The gap between model and noise floor, by segment, says where
       effort can still pay.
-    - **Check slices** for every decision; unequal error rates are a product decision to make
-      explicitly, not an accident to discover later.
+    - **Check slices** for every decision, with the count beside every rate and an interval
+      around it: claim a gap only when the intervals are apart. Unequal error rates are a
+      product decision to make explicitly, not an accident to discover later.
     - **Ship a model card** written from the evaluation: intended use, data, metrics, slices,
       limitations.
 

@@ -271,7 +271,10 @@ def check_error_profile(profile_fn: object, findings: object) -> str:
                                 f"common everywhere (lift {lift:.2f}). Which value is over-represented (highest lift)?")
             raise Incorrect(f"For {column}, {value!r} has a lift of {lift:.2f}; another value is more "
                             "over-represented among the worst errors.")
-        lines.append(f"`{value}` ({column}, {lift:.1f}x)")
+        row = table.loc[[str(v) == str(value) for v in table.index]].iloc[0]
+        evidence = "clear of 1" if row["lift_low"] > 1 else "its interval includes 1: a hint, not yet evidence"
+        lines.append(f"`{value}` ({column}, {lift:.1f}x from {int(row['worst'])} of the {FINDINGS_N_WORST} worst; "
+                     f"{evidence})")
     return ("Your profile matches on every case, and the most over-represented segments among the worst errors "
             f"are {', '.join(lines)}: where the model most needs work.")
 
