@@ -63,7 +63,11 @@ def _(mo, modeling):
     - the **review classifier**: the business wants an expert to look at every listing
       likely to sell above **\${modeling.HIGH_VALUE_USD:.0f}** (to check authenticity and condition before the
       marketplace vouches for it). An xgboost classifier predicts the probability that a
-      listing is one of them.
+      listing is one of them. The classifier needs a decision threshold, and a decision
+      must not be made on the test set (Module 3, "Pause and think" question 3): so it
+      trains on 80% of the training listings and keeps the other 20% as a **validation
+      set**, the same split as Module 3's. Thresholds are chosen there; the test set only
+      reports the result, once.
 
     Both are fitted once by the course package and cached (`modeling.reference_price_model()`,
     `modeling.reference_review_classifier()`), so the exercises evaluate the very same models.
@@ -81,15 +85,19 @@ def _(modeling, time):
     test = price.test
     labels = modeling.is_high_value(test)
     scores = review.test_predictions
-    return fit_seconds, labels, price, review, rule_predictions, scores, test
+    valid_labels = modeling.is_high_value(review.validation)
+    valid_scores = review.validation_predictions
+    return fit_seconds, labels, price, review, rule_predictions, scores, test, valid_labels, valid_scores
 
 
 @app.cell(hide_code=True)
-def _(fit_seconds, labels, mo, modeling, price, test):
+def _(fit_seconds, labels, mo, modeling, price, review, test, valid_labels):
     mo.md(rf"""
     Training both models and the era x rarity rule took {fit_seconds:.1f} s. The test set
-    holds **{len(test):,} listings** ({len(price.train):,} were used for training), of which
-    **{labels.mean():.1%}** sold above \${modeling.HIGH_VALUE_USD:.0f}.
+    holds **{len(test):,} listings** ({len(price.train):,} were used to train the price model),
+    of which **{labels.mean():.1%}** sold above \${modeling.HIGH_VALUE_USD:.0f}. The classifier
+    trained on {len(review.train):,} listings; its validation set holds {len(review.validation):,}
+    ({valid_labels.mean():.1%} high-value).
     """)
     return
 
@@ -262,8 +270,14 @@ def _(mo):
     out to be ordinary (an **unnecessary review**, a false positive), and a valuable listing
     that slips through unreviewed (a **missed valuable card**, a false negative) costs more:
     a fake or misgraded card sold under the marketplace's name, refunds, reputation. Set the
-    two costs; the notebook finds the threshold with the lowest total cost on the test set
-    (every distinct score is tried, `evaluation.best_threshold`).
+    two costs; the notebook finds the threshold with the lowest total cost on the
+    **validation set** (every distinct score is tried, `evaluation.best_threshold`), then
+    applies that threshold to the test set once, to report what it will cost.
+
+    Why not search on the test set directly? It is the lesson of Module 3's question on
+    tuning with test data: a threshold picked where it is scored fits that set's noise, and
+    the cost it reports is the luckiest of thousands of tries, an optimistic number. A
+    threshold is a hyperparameter like any other.
     """)
     return
 
@@ -277,37 +291,44 @@ def _(mo):
 
 
 @app.cell
-def _(cost_missed, cost_review, evaluation, labels, np, scores):
-    best_t, best_cost = evaluation.best_threshold(labels, scores, cost_missed.value, cost_review.value)
-    cost_grid = evaluation.cost_curve(labels, scores, cost_missed.value, cost_review.value,
+def _(cost_missed, cost_review, evaluation, labels, np, scores, valid_labels, valid_scores):
+    # Every choice on validation data...
+    best_t, valid_best_cost = evaluation.best_threshold(valid_labels, valid_scores, cost_missed.value,
+                                                        cost_review.value)
+    cost_grid = evaluation.cost_curve(valid_labels, valid_scores, cost_missed.value, cost_review.value,
                                       thresholds=np.round(np.arange(0.01, 1.0, 0.01), 2))
-    cost_at_half = float(evaluation.cost_curve(labels, scores, cost_missed.value, cost_review.value,
-                                               thresholds=[0.5])["cost"].iloc[0])
     _f1 = cost_grid.assign(f1=2 * cost_grid["tp"] / (2 * cost_grid["tp"] + cost_grid["fp"] + cost_grid["fn"]))
     f1_threshold = float(_f1.loc[_f1["f1"].idxmax(), "threshold"])
-    cost_at_f1 = float(_f1.loc[_f1["f1"].idxmax(), "cost"])
     theory_threshold = cost_review.value / (cost_review.value + cost_missed.value)
-    return best_cost, best_t, cost_at_f1, cost_at_half, cost_grid, f1_threshold, theory_threshold
+
+    # ...then each chosen threshold reported once on the test set.
+    def _test_cost(threshold):
+        return float(evaluation.cost_curve(labels, scores, cost_missed.value, cost_review.value,
+                                           thresholds=[threshold])["cost"].iloc[0])
+
+    best_cost, cost_at_half, cost_at_f1 = _test_cost(best_t), _test_cost(0.5), _test_cost(f1_threshold)
+    return (best_cost, best_t, cost_at_f1, cost_at_half, cost_grid, f1_threshold, theory_threshold,
+            valid_best_cost)
 
 
 @app.cell
 def _(alt, best_t, cost_grid, pd):
     _line = alt.Chart(cost_grid).mark_line().encode(
         x=alt.X("threshold:Q", title="flag a listing when its probability is at least"),
-        y=alt.Y("cost:Q", title=r"total cost on the test set (\$)"),
+        y=alt.Y("cost:Q", title=r"total cost on the validation set (\$)"),
         tooltip=["threshold", "tp", "fp", "fn", alt.Tooltip("cost:Q", format=",.0f")])
     _best = alt.Chart(pd.DataFrame({"t": [best_t]})).mark_rule(color="#e45756").encode(x="t:Q")
-    (_line + _best).properties(height=240, title="Total cost by threshold (red: the cheapest)")
+    (_line + _best).properties(height=240, title="Total cost by threshold, validation set (red: the cheapest)")
     return
 
 
 @app.cell
 def _(best_cost, best_t, cost_at_f1, cost_at_half, cost_missed, cost_review, evaluation, f1_threshold, labels,
-      mo, scores, theory_threshold):
+      mo, scores, theory_threshold, valid_best_cost, valid_labels):
     _c = evaluation.confusion_counts(labels, scores, best_t)
     _m = evaluation.classification_metrics(labels, scores, best_t)
     _matrix = mo.md(rf"""
-    | at threshold {best_t:.3f} | flagged for review | not flagged |
+    | test set, at threshold {best_t:.3f} | flagged for review | not flagged |
     |---|---|---|
     | **high-value** | {_c['tp']:,} caught | {_c['fn']:,} missed (\${cost_missed.value:,.0f} each) |
     | **ordinary** | {_c['fp']:,} unnecessary reviews (\${cost_review.value:,.0f} each) | {_c['tn']:,} left alone |
@@ -316,16 +337,18 @@ def _(best_cost, best_t, cost_at_f1, cost_at_half, cost_missed, cost_review, eva
         _matrix,
         mo.md(rf"""
     With a missed card at \${cost_missed.value:,.0f} and a review at \${cost_review.value:,.0f}, the
-    cheapest threshold is **{best_t:.3f}**: total cost **\${best_cost:,.0f}** on the test set,
-    against \${cost_at_half:,.0f} at the default 0.5 and \${cost_at_f1:,.0f} at the threshold
-    that maximises F1 ({f1_threshold:.2f}). At this threshold the team reviews
-    {_m['flagged_share']:.1%} of listings, with precision {_m['precision']:.1%} and recall
-    {_m['recall']:.1%}.
+    cheapest threshold on the {len(valid_labels):,} validation listings is **{best_t:.3f}** (total cost
+    \${valid_best_cost:,.0f} there). Applied once to the {len(labels):,} test listings, it costs
+    **\${best_cost:,.0f}**, against \${cost_at_half:,.0f} at the default 0.5 and \${cost_at_f1:,.0f}
+    at the threshold that maximises F1 on validation ({f1_threshold:.2f}). At this threshold the
+    team reviews {_m['flagged_share']:.1%} of test listings, with precision {_m['precision']:.1%} and
+    recall {_m['recall']:.1%}. The test figures are the ones to report: nothing was chosen on them.
 
     For a *calibrated* probability p, flagging costs `cost_review x (1 - p)` and not flagging
     costs `cost_missed x p`, so the break-even threshold is
-    `cost_review / (cost_review + cost_missed)` = **{theory_threshold:.3f}**: close to what the
-    search found. Change the costs and watch both move. F1 knows nothing about costs: it
+    `cost_review / (cost_review + cost_missed)` = **{theory_threshold:.3f}**, against
+    {best_t:.3f} found by the search on validation data: the closer the two, the better calibrated
+    the scores near the threshold. Change the costs and watch both move. F1 knows nothing about costs: it
     weighs a miss and a false alarm equally.
     """),
     ])
@@ -382,15 +405,32 @@ def _(evaluation, residuals):
 
 
 @app.cell
-def _(by_era, era_lift, mo, rarity_lift, residuals, worst):
+def _(by_era, era_lift, evaluation, mo, rarity_lift, residuals, worst):
     _top_era = by_era["share_of_squared_error"].idxmax()
     _worst_share = (worst["abs_error"] ** 2).sum() / (residuals["error"] ** 2).sum()
+
+    def _lift_sentence(table, what):
+        """A claim about the most over-represented value only when its interval is above 1."""
+        _top, _row = table.index[0], table.iloc[0]
+        _counts = (f"{int(_row['worst'])} of the {int(table['worst'].sum())} worst, "
+                   f"{int(_row['listings']):,} of {int(table['listings'].sum()):,} listings")
+        _credible = evaluation.credible_lift(table)
+        if _row["lift_low"] > 1:
+            return (f"`{_top}` {what} are **{_row['lift']:.1f}x** over-represented ({_counts}; 95% interval "
+                    f"{_row['lift_low']:.1f}x to {_row['lift_high']:.1f}x, clear of 1)")
+        _instead = (f"; the highest lift whose interval clears 1 is `{_credible.index[0]}` "
+                    f"({_credible['lift'].iloc[0]:.1f}x, {int(_credible['worst'].iloc[0])} of the worst)"
+                    if not _credible.empty else "; no value's interval clears 1")
+        return (f"`{_top}` {what} show the highest lift, {_row['lift']:.1f}x, but on {_counts}: its 95% "
+                f"interval, {_row['lift_low']:.1f}x to {_row['lift_high']:.1f}x, includes 1, so it may be "
+                f"chance{_instead}")
+
     mo.vstack([
         mo.md(rf"""
-    **By era**, the model is worst on `{by_era.index[0]}` listings (RMSE \${by_era['rmse'].iloc[0]:.2f},
-    mean price \${by_era['mean_price'].iloc[0]:.2f}); `{_top_era}` carries the largest share of all
-    squared error ({by_era.loc[_top_era, 'share_of_squared_error']:.0%}, with
-    {by_era.loc[_top_era, 'listings'] / len(residuals):.0%} of listings). Dollar errors grow with
+    **By era**, the model is worst on `{by_era.index[0]}` listings (RMSE \${by_era['rmse'].iloc[0]:.2f} on
+    {by_era['listings'].iloc[0]:,} listings, mean price \${by_era['mean_price'].iloc[0]:.2f}); `{_top_era}`
+    carries the largest share of all squared error ({by_era.loc[_top_era, 'share_of_squared_error']:.0%}, with
+    {by_era.loc[_top_era, 'listings']:,} listings, {by_era.loc[_top_era, 'listings'] / len(residuals):.0%} of all). Dollar errors grow with
     prices, so expensive segments dominate RMSE: look at MAE and bias too.
 
     **The ten worst errors** (together {_worst_share:.1%} of all squared error on their own):
@@ -399,14 +439,16 @@ def _(by_era, era_lift, mo, rarity_lift, residuals, worst):
                "price_usd", "predicted", "error"]].round({"price_usd": 2, "predicted": 2, "error": 2}),
         mo.md(f"""
     **What the worst 200 have in common.** Compare each segment's share among the 200 largest
-    errors with its share of all test listings (the *lift*; `evaluation.segment_lift`):
-    `{era_lift.index[0]}` listings are {era_lift['lift'].iloc[0]:.1f}x over-represented among them
-    ({era_lift['share_worst'].iloc[0]:.0%} of the worst, {era_lift['share_all'].iloc[0]:.0%} of all), and
-    `{rarity_lift.index[0]}` cards {rarity_lift['lift'].iloc[0]:.1f}x. Counting alone would
-    mislead: the most common value among the worst errors is usually just the most common
-    value overall. Exercise 4.2 asks you to build this table.
+    errors with its share of all test listings (the *lift*; `evaluation.segment_lift`).
+    {_lift_sentence(era_lift, "listings")}; {_lift_sentence(rarity_lift, "cards")}.
+
+    Counting alone would mislead: the most common value among the worst errors is usually
+    just the most common value overall. And a lift needs its counts beside it: a value with
+    a handful of listings can reach a large lift from two or three errors. The tables show
+    the counts and a 95% interval for each lift (`lift_low`, `lift_high`): only a lift whose
+    interval stays above 1 is evidence. Exercise 4.2 asks you to build the lift table.
     """),
-        mo.hstack([era_lift.head(5).round(3), rarity_lift.head(5).round(3)]),
+        mo.hstack([era_lift.head(5).round(2), rarity_lift.head(5).round(2)]),
     ])
     return
 
@@ -472,8 +514,8 @@ def _(floor, floor_by_era, mo):
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(evaluation, mo):
+    mo.md(rf"""
     ## 7. Slices and fairness
 
     A model can be good on average and systematically worse for one group. For cards,
@@ -482,6 +524,13 @@ def _(mo):
     down, are treated worse by the marketplace. Check every decision slice by slice: the
     share flagged, recall (valuable cards caught) and false positive rate per group, at the
     threshold chosen in section 4.
+
+    Slices are small, so every rate comes with its count and a 95% interval
+    (`evaluation.proportion_interval`, a Wilson interval): recall is a share of the
+    group's *high-value* listings (`positives`), often a few dozen. A group with fewer than
+    {evaluation.MIN_SLICE_COUNT} of them is shown but not compared (`enough_data`), and a gap
+    between two groups counts as real only when their intervals do not overlap
+    (`evaluation.compare_groups`).
     """)
     return
 
@@ -496,11 +545,26 @@ def _(mo):
 @app.cell
 def _(best_t, evaluation, labels, mo, scores, slice_picker, test):
     slices = evaluation.slice_table(test, labels, scores, best_t, slice_picker.value)
-    recall_parity = evaluation.disparity(slices, "recall")
+    _cmp = evaluation.compare_groups(slices, slice_picker.value)
+    _min = evaluation.MIN_SLICE_COUNT
+    _excluded = (f" Too small to compare (under {_min} high-value listings): {', '.join(_cmp['excluded'])}."
+                 if _cmp["excluded"] else "")
+    if _cmp["lowest"] is None:
+        _verdict = f"Fewer than two groups have {_min} high-value listings: no comparison is possible."
+    else:
+        _gap = (f"Recall runs from {_cmp['lowest_value']:.0%} for `{_cmp['lowest']}` ({_cmp['lowest_count']:,} "
+                f"high-value listings, interval {_cmp['lowest_interval'][0]:.0%} to {_cmp['lowest_interval'][1]:.0%}) "
+                f"to {_cmp['highest_value']:.0%} for `{_cmp['highest']}` ({_cmp['highest_count']:,}, interval "
+                f"{_cmp['highest_interval'][0]:.0%} to {_cmp['highest_interval'][1]:.0%}).")
+        _verdict = _gap + (" The intervals do not overlap: **a real difference**, worth explaining." if _cmp["separated"]
+                           else " The intervals overlap: **this data cannot tell the groups apart**; collect more "
+                                "before claiming a gap (or its absence).")
+    recall_parity = evaluation.disparity(slices, "recall", min_listings=_min, count="positives")
     mo.vstack([
         mo.md(f"""
-    By **{slice_picker.value}**, at threshold {best_t:.3f}. The lowest recall divided by the
-    highest (groups with at least 100 listings) is **{recall_parity:.2f}** (1 would be parity).
+    By **{slice_picker.value}**, at threshold {best_t:.3f}, on the test set. {_verdict}{_excluded} The
+    lowest recall divided by the highest, among groups with enough data, is {recall_parity:.2f} (1 would be
+    parity).
     """),
         slices.round(3),
     ])
@@ -509,56 +573,70 @@ def _(best_t, evaluation, labels, mo, scores, slice_picker, test):
 
 @app.cell
 def _(best_t, evaluation, labels, modeling, pd, price, residuals, scores, test):
-    language_slices = evaluation.slice_table(test, labels, scores, best_t, "language").set_index("language")
+    language_slices = evaluation.slice_table(test, labels, scores, best_t, "language")
+    language_comparison = evaluation.compare_groups(language_slices, "language")
     language_bias = evaluation.errors_by_segment(residuals, "language").set_index("language")
     _train_counts = price.train["language"].value_counts()
     _train_share_high = pd.Series(modeling.is_high_value(price.train)).groupby(
         price.train["language"].to_numpy()).mean()
-    _lowest = language_slices["recall"].idxmin()
-    _highest = language_slices["recall"].idxmax()
+    _by_language = language_slices.set_index("language")
+    # the smallest language with enough data to compare, against English
+    _small = _by_language[_by_language["enough_data"]].sort_values("positives").index[0]
     fairness_facts = {
-        "lowest": _lowest, "highest": _highest,
-        "lowest_recall": float(language_slices.loc[_lowest, "recall"]),
-        "highest_recall": float(language_slices.loc[_highest, "recall"]),
-        "lowest_prevalence": float(language_slices.loc[_lowest, "prevalence"]),
-        "highest_prevalence": float(language_slices.loc[_highest, "prevalence"]),
-        "lowest_listings": int(language_slices.loc[_lowest, "listings"]),
-        "lowest_train": int(_train_counts.get(_lowest, 0)), "highest_train": int(_train_counts.get(_highest, 0)),
+        "small": _small, "small_positives": int(_by_language.loc[_small, "positives"]),
+        "small_listings": int(_by_language.loc[_small, "listings"]),
+        "small_train": int(_train_counts.get(_small, 0)),
         "english_train": int(_train_counts.get("English", 0)),
         "english_high": float(_train_share_high.get("English", float("nan"))),
-        "lowest_high": float(_train_share_high.get(_lowest, float("nan"))),
+        "small_high": float(_train_share_high.get(_small, float("nan"))),
     }
-    return fairness_facts, language_bias
+    return fairness_facts, language_bias, language_comparison
 
 
 @app.cell
-def _(fairness_facts, language_bias, mo, modeling):
-    _f = fairness_facts
+def _(fairness_facts, language_bias, language_comparison, mo, modeling):
+    _f, _c = fairness_facts, language_comparison
     _most_under = language_bias["bias"].idxmin()
-    _base_rate = ("fewer" if _f["lowest_high"] < _f["english_high"] else "at least as many")
+    _base_rate = "fewer" if _f["small_high"] < _f["english_high"] else "at least as many"
+    if _c["lowest"] is None:
+        _recall = "Too few high-value listings per language to compare recall."
+    elif _c["separated"]:
+        _recall = (f"The classifier catches {_c['highest_value']:.0%} of valuable `{_c['highest']}` listings "
+                   f"({_c['highest_count']:,} of them in the test set) but {_c['lowest_value']:.0%} of valuable "
+                   f"`{_c['lowest']}` ones ({_c['lowest_count']:,}); the 95% intervals do not overlap, so the gap "
+                   "is real and needs an explanation.")
+    else:
+        _recall = (f"Recall by language runs from {_c['lowest_value']:.0%} (`{_c['lowest']}`, "
+                   f"{_c['lowest_count']:,} high-value test listings, interval {_c['lowest_interval'][0]:.0%} to "
+                   f"{_c['lowest_interval'][1]:.0%}) to {_c['highest_value']:.0%} (`{_c['highest']}`, "
+                   f"{_c['highest_count']:,}, interval {_c['highest_interval'][0]:.0%} to "
+                   f"{_c['highest_interval'][1]:.0%}). The intervals overlap: with this many listings, **the "
+                   "test set cannot show a recall gap between languages**, and it cannot rule one out either. "
+                   "\"No difference found\" is not \"no difference\".")
+    _n_bias = int(language_bias.loc[_most_under, "listings"])
     mo.md(rf"""
-    **By language** the classifier catches {_f['highest_recall']:.0%} of valuable `{_f['highest']}`
-    listings but {_f['lowest_recall']:.0%} of valuable `{_f['lowest']}` ones ({_f['lowest_listings']:,}
-    test listings). The price model's bias is most negative for `{_most_under}`
-    (\${language_bias.loc[_most_under, 'bias']:+.2f} on average, against
-    \${language_bias.loc['English', 'bias']:+.2f} for English listings).
+    **By language.** {_recall} The price model's bias is most negative for `{_most_under}`
+    (\${language_bias.loc[_most_under, 'bias']:+.2f} on average over {_n_bias:,} test listings, against
+    \${language_bias.loc['English', 'bias']:+.2f} over {int(language_bias.loc['English', 'listings']):,}
+    English ones).
 
-    Where can a gap like this come from? Three places, and this data shows each:
+    Where can a gap come from, when there is one? Three places, and this data shows each:
 
-    - **the world**: base rates differ. In training, {_f['lowest_high']:.0%} of `{_f['lowest']}` listings
-      sold above \${modeling.HIGH_VALUE_USD:.0f}, against {_f['english_high']:.0%} of English ones: {_base_rate} valuable cards, and the
-      generator prices non-English cards below English ones, all else equal;
-    - **the data**: the model saw {_f['lowest_train']:,} `{_f['lowest']}` listings in training against
+    - **the world**: base rates differ. In training, {_f['small_high']:.0%} of `{_f['small']}` listings
+      sold above \${modeling.HIGH_VALUE_USD:.0f}, against {_f['english_high']:.0%} of English ones: {_base_rate}
+      valuable cards, and the generator prices non-English cards below English ones, all else equal;
+    - **the data**: the model saw {_f['small_train']:,} `{_f['small']}` listings in training against
       {_f['english_train']:,} English ones; estimates for small groups are noisier and pulled
       towards the majority;
     - **the decision**: one threshold for every group turns small differences in scores
       into larger differences in recall.
 
-    Small test groups are noisy too: with {_f['lowest_listings']:,} listings a few cards move the
-    recall by points. The remedies are choices with trade-offs (more data for small groups,
-    a per-group threshold, which treats groups differently on purpose, or a recall target
-    every group must meet). Decide them with the business, write them down, and monitor
-    them per group (Module 6).
+    Small test groups are noisy too: `{_f['small']}` has {_f['small_positives']:,} high-value test listings
+    (of {_f['small_listings']:,}), so one card caught or missed moves its recall by
+    {1 / max(_f['small_positives'], 1):.1%}. The remedies are choices with trade-offs (more data for small
+    groups, a per-group threshold, which treats groups differently on purpose, or a recall target
+    every group must meet, checked on enough data). Decide them with the business, write them
+    down, and monitor them per group (Module 6).
     """)
     return
 
@@ -579,7 +657,7 @@ def _(mo):
 
 
 @app.cell
-def _(by_era, evaluation, fairness_facts, floor, floor_by_era, model_metrics, modeling, price, test, tracking):
+def _(by_era, evaluation, floor, floor_by_era, language_comparison, model_metrics, modeling, price, test, tracking):
     _train = price.train
     card_markdown = evaluation.model_card_markdown(
         name="card price model (tuned xgboost)",
@@ -598,16 +676,15 @@ def _(by_era, evaluation, fairness_facts, floor, floor_by_era, model_metrics, mo
         floor_rmse=floor["floor_rmse"], baseline_rmse=floor["baseline_rmse"],
         segments=by_era.reset_index(), segment_column="era",
         limitations=[
-            f"Errors grow with the price: RMSE is ${by_era['rmse'].iloc[0]:.2f} on `{by_era.index[0]}` listings.",
+            f"Errors grow with the price: RMSE is ${by_era['rmse'].iloc[0]:.2f} on `{by_era.index[0]}` listings "
+            f"({by_era['listings'].iloc[0]:,} in the test set).",
             f"Under-prices on average by ${-model_metrics['bias']:.2f} (it predicts a typical, median-like price).",
             f"Largest excess over the noise floor in `{floor_by_era['era'].iloc[0]}`: the place to improve.",
             "Cards never seen in training are priced much worse (Module 3, grouped cross-validation).",
             "Trained on one market period; the market index moves, so retrain and monitor (Module 6).",
         ],
         ethical=[
-            f"The review classifier's recall varies by language: {fairness_facts['lowest_recall']:.0%} for "
-            f"`{fairness_facts['lowest']}` against {fairness_facts['highest_recall']:.0%} for "
-            f"`{fairness_facts['highest']}` at the cost-based threshold; monitor it per group.",
+            evaluation.group_gap_sentence(language_comparison, "The review classifier's recall", "language"),
             "Price suggestions anchor sellers: systematic under-pricing of a segment transfers value from its sellers.",
         ],
         version={"model": "xgboost " + tracking.environment_versions().get("xgboost", "?"),
@@ -756,14 +833,16 @@ def _(mo):
       that matches the cost of being wrong, and report a plain one ("within \$5") for users.
     - **Accuracy misleads on imbalanced data.** Compare with the majority baseline; use
       precision, recall and the precision-recall curve.
-    - **Thresholds come from costs**, not from 0.5 or from F1. With calibrated
-      probabilities, the break-even threshold is cost of a false alarm over the sum of both costs.
+    - **Thresholds come from costs**, not from 0.5 or from F1, and they are chosen on
+      validation data, then reported once on the test set. With calibrated probabilities, the
+      break-even threshold is cost of a false alarm over the sum of both costs.
     - **Error analysis finds where to work**: segments, the worst errors, and over-representation
       (lift), not raw counts.
     - **Know your floor.** The gap between model and noise floor, by segment, says where
       effort can still pay.
-    - **Check slices** for every decision; unequal error rates are a product decision to make
-      explicitly, not an accident to discover later.
+    - **Check slices** for every decision, with the count beside every rate and an interval
+      around it: claim a gap only when the intervals are apart. Unequal error rates are a
+      product decision to make explicitly, not an accident to discover later.
     - **Ship a model card** written from the evaluation: intended use, data, metrics, slices,
       limitations.
 

@@ -163,14 +163,15 @@ def _(escape_dollars, ex03, mo):
 def _(ex03, mo, modeling):
     tuning_train, tuning_valid = ex03.tuning_data()
     reference = ex03.reference_model()
-    reference_latency_us = modeling.latency_per_row(reference, tuning_valid) * 1e6
+    reference_latency_us = modeling.paired_latency(reference, reference, tuning_valid)["reference_us_per_row"]
     mo.md(rf"""
     ## Exercise 3.3: Tune a model within a latency budget
 
     The pricing service must answer within a latency budget: **{ex03.LATENCY_BUDGET:g}x the
-    prediction time of the default xgboost model** (about {reference_latency_us:.0f} microseconds
-    per listing on this machine, so about {ex03.LATENCY_BUDGET * reference_latency_us:.0f}). Within that
-    budget, find a model that beats the default model's validation RMSE
+    prediction time of the default xgboost model** (it took {reference_latency_us:.1f} microseconds
+    per listing just now, on this machine, so the budget is about
+    {ex03.LATENCY_BUDGET * reference_latency_us:.1f}; the check compares ratios, not microseconds).
+    Within that budget, find a model that beats the default model's validation RMSE
     (\${ex03.reference_rmse():.2f}) by at least {ex03.REQUIRED_GAIN:.0%}: a target of
     **\${ex03.target_rmse():.2f}**.
 
@@ -178,9 +179,12 @@ def _(ex03, mo, modeling):
     `modeling.make_model("xgboost", n_estimators=..., max_depth=..., learning_rate=...)`.
     The check fits it on the {len(tuning_train):,} tuning listings, scores it on the
     {len(tuning_valid):,} validation listings, and times it against the default model,
-    alternating the two and keeping the best of several runs (so a busy machine slows both
-    alike). Use the scratch cell to try settings: `ex03.tuning_data()` gives you the same
-    data, `ex03.reference_model()` the fitted default model.
+    alternating the two in the same {ex03.LATENCY_ROUNDS} rounds and keeping the best time of each
+    (so a busy machine slows both alike). Timing still wobbles by a few percent, so the check
+    accepts a measured ratio up to **{ex03.accepted_ratio():.2f}x**: the {ex03.LATENCY_BUDGET:g}x budget plus a
+    stated {ex03.LATENCY_TOLERANCE:.0%} allowance for noise. Aim for the budget, not the allowance. Use
+    the scratch cell to try settings: `ex03.tuning_data()` gives you the same data,
+    `ex03.reference_model()` the fitted default model.
     """)
     return reference, tuning_train, tuning_valid
 

@@ -144,9 +144,11 @@ def _(ex04, mo, modeling):
     mo.md(rf"""
     ## Exercise 4.3: Tune a threshold with business costs
 
-    The review classifier gives each test listing a score (the probability that it sells
-    above \${modeling.HIGH_VALUE_USD:.0f}); `labels` says which really did ({labels.mean():.1%} of
-    {len(labels):,}). A listing is flagged for expert review when its score is **at least** the
+    The review classifier gives each **validation** listing a score (the probability that it
+    sells above \${modeling.HIGH_VALUE_USD:.0f}); `labels` says which really did ({labels.mean():.1%} of
+    {len(labels):,}). Validation, not test: a threshold is a decision, and a decision tuned on the
+    test set makes the test score optimistic (Module 3's question on tuning with test data).
+    Module 4 tunes on these same listings and reports the result on the test set once. A listing is flagged for expert review when its score is **at least** the
     threshold. Each valuable listing that is not flagged costs `cost_missed`; each ordinary
     listing that is flagged (an unnecessary review) costs `cost_review`.
 
@@ -197,9 +199,11 @@ def _(evaluation, mo):
 {_sections}
     ```
 
-    Under **Evaluation**, give four numbers, each on its own line, label then number:
-    `- Test RMSE: ...`, `- Test MAE: ...`, `- Test listings: ...` and
-    `- Noise floor: ...`. The check recomputes them from the model, so compute yours in
+    Under the **Evaluation** heading, give four numbers, each on its own line, label then
+    number: `- Test RMSE: ...`, `- Test MAE: ...`, `- Test listings: ...` and
+    `- Noise floor: ...`. The check reads each number from its labelled line in the
+    Evaluation section only (a number elsewhere in the card does not count) and recomputes
+    it from the model, so compute yours in
     the notebook (`price.test`, `price.test_predictions`, `evaluation.regression_metrics`,
     `best_possible_rmse`) and put them in an f-string: never type a number. The cell below
     gives you the fitted model and its split.

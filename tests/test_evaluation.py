@@ -69,6 +69,28 @@ def test_worst_errors_and_segment_lift(residuals):
     assert lift["lift"].is_monotonic_decreasing
     with pytest.raises(ValueError, match="no column"):
         evaluation.segment_lift(residuals, "colour")
+    # the counts behind the shares, and an interval around each lift
+    assert lift["worst"].sum() == 50 and lift["listings"].sum() == len(residuals)
+    assert ((lift["lift_low"] <= lift["lift"] + 1e-12) & (lift["lift"] <= lift["lift_high"] + 1e-12)).all()
+    assert (evaluation.credible_lift(lift)["lift_low"] > 1).all()
+
+
+def test_proportion_interval_is_wide_on_few_cases_and_narrow_on_many():
+    low, high = evaluation.proportion_interval(3, 4)
+    assert low < 0.75 < high and high - low > 0.4
+    low, high = evaluation.proportion_interval(3000, 4000)
+    assert low < 0.75 < high and high - low < 0.03
+    low, high = evaluation.proportion_interval(np.array([0, 5]), np.array([0, 5]))
+    assert np.isnan(low[0]) and high[1] == pytest.approx(1.0)
+
+
+def test_a_tiny_segment_with_a_big_lift_is_not_credible():
+    residuals = pd.DataFrame({"segment": ["big"] * 990 + ["tiny"] * 10,
+                              "abs_error": np.r_[np.linspace(0, 1, 990), [5.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0, 0]]})
+    lift = evaluation.segment_lift(residuals, "segment", n_worst=20)
+    assert lift.index[0] == "tiny" and lift.loc["tiny", "lift"] == pytest.approx(5.0)
+    assert lift.loc["tiny", "worst"] == 1 and lift.loc["tiny", "lift_low"] < 1
+    assert "tiny" not in evaluation.credible_lift(lift).index
 
 
 def test_noise_floor_comparison_places_the_truth_at_the_floor():
@@ -168,6 +190,28 @@ def test_slice_table_and_disparity(classified):
     assert set(table.columns) >= {"flag_rate", "precision", "recall", "false_positive_rate"}
     assert 0 < evaluation.disparity(table, "recall") <= 1
     assert np.isnan(evaluation.disparity(table, "recall", min_listings=10**6))
+    assert (table["positives"] <= table["listings"]).all()
+    assert ((table["recall_low"] <= table["recall"]) & (table["recall"] <= table["recall_high"])).all()
+    assert table["enough_data"].tolist() == (table["positives"] >= evaluation.MIN_SLICE_COUNT).tolist()
+
+
+def _slices(recalls_and_positives):
+    rows = [{"group": g, "positives": n, "recall": r,
+             "recall_low": float(evaluation.proportion_interval(round(r * n), n)[0]),
+             "recall_high": float(evaluation.proportion_interval(round(r * n), n)[1])}
+            for g, (r, n) in recalls_and_positives.items()]
+    return pd.DataFrame(rows)
+
+
+def test_compare_groups_claims_a_gap_only_beyond_noise():
+    close = evaluation.compare_groups(_slices({"a": (0.91, 34), "b": (0.98, 42)}), "group")
+    assert close["lowest"] == "a" and close["highest"] == "b" and not close["separated"]
+    assert "overlap" in evaluation.group_gap_sentence(close, "Recall", "group")
+    far = evaluation.compare_groups(_slices({"a": (0.70, 2000), "b": (0.95, 2000)}), "group")
+    assert far["separated"] and "beyond noise" in evaluation.group_gap_sentence(far, "Recall", "group")
+    small = evaluation.compare_groups(_slices({"a": (0.2, 5), "b": (1.0, 5), "c": (0.9, 500)}), "group")
+    assert small["lowest"] is None and small["excluded"] == ["a", "b"]
+    assert "too few" in evaluation.group_gap_sentence(small, "Recall", "group")
 
 
 # ------------------------------------------------------------------------------ model cards

@@ -50,6 +50,16 @@ def test_4_1_wrong_answers_get_specific_messages(scenario, wrong, message):
     assert result.status == INCORRECT and message in result.message and scenario in result.message, result.message
 
 
+def test_4_1_the_inventory_scenario_points_at_rmse_and_the_verdict_says_why():
+    text = ex04.METRIC_SCENARIOS["inventory_value"]
+    assert "square" in text and "twenty" in text  # the wording fixes one metric: squared dollar errors
+    result = _evaluate(ex04.metric_choice, ex04.SOLUTION_4_1)
+    assert "400 times" in result.message, result.message
+    for wrong in ("mae", "within_usd", "mape", "rmse_log"):
+        result = _evaluate(ex04.metric_choice, {**ex04.SOLUTION_4_1, "inventory_value": wrong})
+        assert result.status == INCORRECT and "inventory_value" in result.message, result.message
+
+
 def test_4_1_counts_the_other_wrong_scenarios():
     result = _evaluate(ex04.metric_choice, {**ex04.SOLUTION_4_1, "catch_fakes": "precision", "inventory_value": "mae"})
     assert result.status == INCORRECT and "1 other scenario" in result.message
@@ -78,7 +88,8 @@ def test_4_2_solution_is_correct():
 
 def test_4_2_solution_matches_the_course_function():
     residuals = ex04.test_residuals()
-    pd.testing.assert_frame_equal(ex04.solution_4_2(residuals, "rarity"), evaluation.segment_lift(residuals, "rarity"),
+    pd.testing.assert_frame_equal(ex04.solution_4_2(residuals, "rarity"),
+                                  evaluation.segment_lift(residuals, "rarity")[ex04.PROFILE_COLUMNS],
                                   check_names=False, check_index_type=False)
 
 
@@ -246,6 +257,30 @@ def test_4_4_wrong_cards_get_specific_messages():
         assert result.status == INCORRECT and message in result.message, (message, result.message)
 
 
+def test_4_4_numbers_must_sit_on_their_line_in_the_evaluation_section():
+    card = ex04.solution_4_4()
+    n = ex04.reference_numbers()
+    # used to pass: the Evaluation line has no number, and the RMSE is found in another section
+    moved = _replace_line(card, "Test RMSE", "- Test RMSE: see the limitations").replace(
+        "## Limitations\n", f"## Limitations\nTest RMSE ${n['test_rmse']:.2f} hides large misses.\n")
+    result = _evaluate(ex04.model_card, moved)
+    assert result.status == INCORRECT and "'Evaluation' section" in result.message, result.message
+    assert "elsewhere" in result.message, result.message
+    # used to pass: the number sits on the next line, not on the label's line
+    split = _replace_line(card, "Test MAE", f"- Test MAE:\n  ${n['test_mae']:.2f}")
+    result = _evaluate(ex04.model_card, split)
+    assert result.status == INCORRECT and "test mae" in result.message, result.message
+    # a right number in the model details section does not replace the Evaluation line
+    details = card.replace("## Model details\n", f"## Model details\nNoise floor: ${n['floor_rmse']:.2f}\n")
+    result = _evaluate(ex04.model_card, _replace_line(details, "- Noise floor", "- Noise floor: unknown"))
+    assert result.status == INCORRECT and "Noise floor" in result.message, result.message
+
+
+def test_4_4_labels_match_as_words():
+    assert ex04._number_after("test mae", "- Test MAE: $2.20") == 2.20
+    assert ex04._number_after("test mae", "- Contest maeve: 7\n- Test MAE: $2.20") == 2.20
+
+
 @pytest.mark.parametrize("junk, message", [
     (42, "Markdown string"),
     (["# Model card"], "Markdown string"),
@@ -282,6 +317,22 @@ def test_4_5_wrong_messages_get_specific_messages():
     for text, message in cases:
         result = _evaluate(ex04.stakeholder_message, text)
         assert result.status == INCORRECT and message in result.message, (message, result.message)
+
+
+def test_4_5_words_match_whole_words_only():
+    good = ex04.solution_4_5()
+    # used to pass: "note" counted as the limitation word "not", "nothing" too
+    no_limit = (good.split("Where it is weaker")[0] + " Please note the model is ready and nothing else is needed."
+                * 4 + " I recommend we launch it everywhere next week.")
+    assert "not" in no_limit.lower()
+    result = _evaluate(ex04.stakeholder_message, no_limit)
+    assert result.status == INCORRECT and "limitation" in result.message, result.message
+    # used to fail: "auction" was read as the jargon "auc"
+    with_auctions = good.replace("Summary:", "Summary (auctions are out of scope):")
+    result = _evaluate(ex04.stakeholder_message, with_auctions)
+    assert result.status == CORRECT, result.message
+    # used to pass: "plan" inside "planet", "miss" inside "mission" no longer count
+    assert not ex04._mentions("our mission on this planet", ex04.ASK_WORDS + ex04.LIMITATION_WORDS)
 
 
 @pytest.mark.parametrize("junk, message", [

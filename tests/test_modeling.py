@@ -86,10 +86,35 @@ def test_cv_folds_partition_the_rows(listings, scheme):
         assert set(train_rows).isdisjoint(valid_rows)
         if scheme == "grouped by card":
             assert set(ordered["card_id"].iloc[train_rows]).isdisjoint(ordered["card_id"].iloc[valid_rows])
+        if scheme == "grouped by set":
+            assert set(ordered["set_code"].iloc[train_rows]).isdisjoint(ordered["set_code"].iloc[valid_rows])
         if scheme == "time-based":
             assert ordered["listing_date"].iloc[train_rows].max() <= ordered["listing_date"].iloc[valid_rows].min()
-    if scheme != "time-based":
+    if scheme not in ("time-based", "shuffled, time-based sizes"):
         assert len(validated) == len(ordered)
+
+
+def test_shuffled_time_based_sizes_match_time_based_but_ignore_dates(listings):
+    ordered = listings.sort_values("listing_date").reset_index(drop=True)
+    timed = modeling.cv_folds(ordered, "time-based", n_splits=4)
+    shuffled = modeling.cv_folds(ordered, "shuffled, time-based sizes", n_splits=4)
+    assert [(len(t), len(v)) for t, v in timed] == [(len(t), len(v)) for t, v in shuffled]
+    first_train, first_valid = shuffled[0]
+    # random order: the first fold's training rows are not all older than its validation rows
+    assert ordered["listing_date"].iloc[first_train].max() > ordered["listing_date"].iloc[first_valid].min()
+
+
+def test_grouped_folds_need_enough_groups(listings):
+    one_set = listings[listings["set_code"] == listings["set_code"].iloc[0]]
+    with pytest.raises(ValueError, match="distinct set_code"):
+        modeling.cv_folds(one_set, "grouped by set", n_splits=3)
+
+
+def test_paired_latency_ratio_is_the_quotient_of_its_times(fitted, split):
+    _, test = split
+    paired = modeling.paired_latency(fitted, fitted, test, batch_size=300, rounds=3)
+    assert paired["latency_ratio"] == pytest.approx(paired["model_us_per_row"] / paired["reference_us_per_row"])
+    assert paired["model_us_per_row"] > 0
 
 
 def test_time_based_folds_need_sorted_dates(listings):
@@ -282,3 +307,11 @@ def test_reference_models_share_one_split():
     assert len(price.test) == pytest.approx(0.2 * (len(price.train) + len(price.test)), abs=1)
     assert len(modeling.reference_baseline_predictions()) == len(price.test)
     assert ((review.test_predictions >= 0) & (review.test_predictions <= 1)).all()
+
+
+def test_review_classifier_keeps_a_validation_set_apart():
+    review = modeling.reference_review_classifier()
+    train_ids, valid_ids = set(review.train["listing_id"]), set(review.validation["listing_id"])
+    assert train_ids.isdisjoint(valid_ids) and valid_ids.isdisjoint(review.test["listing_id"])
+    assert len(review.validation_predictions) == len(review.validation)
+    assert len(review.validation) == pytest.approx(0.2 * (len(review.train) + len(review.validation)), abs=1)

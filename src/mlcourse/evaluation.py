@@ -92,11 +92,35 @@ def worst_errors(residuals: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return residuals.sort_values("abs_error", ascending=False, kind="stable").head(n).reset_index(drop=True)
 
 
+MIN_SLICE_COUNT = 30  # below this many cases, a slice's rate is reported but no claim is made about it
+
+
+def proportion_interval(successes: Any, trials: Any, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (95% by default) for successes out of trials; NaN where trials is 0.
+
+    Works on scalars or arrays. A rate measured on a few cases has a wide interval: 3 of 4
+    is 75%, but anything from about 30% to 95% fits it.
+    """
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denominator = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
+        low, high = np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+    return np.clip(low, 0, 1), np.clip(high, 0, 1)
+
+
 def segment_lift(residuals: pd.DataFrame, column: str, n_worst: int = 200) -> pd.DataFrame:
     """How over-represented each value of ``column`` is among the ``n_worst`` absolute errors.
 
     share_worst: share of the worst errors with that value; share_all: share of all rows;
-    lift = share_worst / share_all (above 1: over-represented). Highest lift first.
+    lift = share_worst / share_all (above 1: over-represented). Highest lift first. Also the
+    counts behind the shares (worst: rows among the worst errors; listings: rows in all)
+    and a 95% interval for the lift (lift_low, lift_high; Wilson interval of share_worst
+    divided by share_all): a lift of 5 from 2 rows out of 200 says little, and lift_low
+    above 1 is the evidence that a value really is over-represented.
     """
     if column not in residuals.columns:
         raise ValueError(f"no column {column!r}")
@@ -107,8 +131,18 @@ def segment_lift(residuals: pd.DataFrame, column: str, n_worst: int = 200) -> pd
     share_worst = values_worst.value_counts(normalize=True).reindex(share_all.index, fill_value=0.0)
     table = pd.DataFrame({"share_worst": share_worst, "share_all": share_all})
     table["lift"] = table["share_worst"] / table["share_all"]
+    table["worst"] = values_worst.value_counts().reindex(share_all.index, fill_value=0).astype(int)
+    table["listings"] = values_all.value_counts().reindex(share_all.index).astype(int)
+    low, high = proportion_interval(table["worst"].to_numpy(), len(worst))
+    table["lift_low"] = low / table["share_all"].to_numpy()
+    table["lift_high"] = high / table["share_all"].to_numpy()
     table.index.name = column
     return table.sort_values(["lift", "share_all"], ascending=[False, False], kind="stable")
+
+
+def credible_lift(lift_table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a ``segment_lift`` table whose over-representation is more than noise (lift_low > 1)."""
+    return lift_table[lift_table["lift_low"] > 1]
 
 
 def noise_floor_comparison(listings: pd.DataFrame, predictions: Any, baseline_predictions: Any) -> dict[str, float]:
@@ -230,7 +264,13 @@ def calibration_table(y_true: Any, scores: Any, n_bins: int = 10) -> pd.DataFram
 
 
 def slice_table(listings: pd.DataFrame, y_true: Any, scores: Any, threshold: float, by: str) -> pd.DataFrame:
-    """Classifier behaviour per group: listings, prevalence, flag rate, precision, recall, false positive rate."""
+    """Classifier behaviour per group, with the counts behind every rate.
+
+    Columns: listings, positives (high-value listings: recall's denominator), prevalence,
+    flag rate, precision, recall with its 95% interval (recall_low, recall_high; Wilson),
+    false positive rate, and enough_data (at least MIN_SLICE_COUNT positives: below that,
+    a recall is too noisy to compare). Largest groups first.
+    """
     labels, values = _labels_scores(y_true, scores)
     frame = pd.DataFrame({by: listings[by].astype("object").fillna("(missing)").to_numpy(),
                           "label": labels, "flagged": (values >= threshold).astype(int)})
@@ -239,20 +279,59 @@ def slice_table(listings: pd.DataFrame, y_true: Any, scores: Any, threshold: flo
         tp = int(((part["flagged"] == 1) & (part["label"] == 1)).sum())
         fp = int(((part["flagged"] == 1) & (part["label"] == 0)).sum())
         positives, negatives = int(part["label"].sum()), int((part["label"] == 0).sum())
-        rows.append({by: group, "listings": len(part), "prevalence": positives / len(part),
-                     "flag_rate": part["flagged"].mean(),
+        low, high = proportion_interval(tp, positives)
+        rows.append({by: group, "listings": len(part), "positives": positives,
+                     "prevalence": positives / len(part), "flag_rate": part["flagged"].mean(),
                      "precision": tp / (tp + fp) if tp + fp else float("nan"),
                      "recall": tp / positives if positives else float("nan"),
-                     "false_positive_rate": fp / negatives if negatives else float("nan")})
+                     "recall_low": float(low), "recall_high": float(high),
+                     "false_positive_rate": fp / negatives if negatives else float("nan"),
+                     "enough_data": positives >= MIN_SLICE_COUNT})
     return pd.DataFrame(rows).sort_values("listings", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def disparity(table: pd.DataFrame, column: str, min_listings: int = 100) -> float:
-    """Lowest value of ``column`` divided by the highest, over groups with enough listings (1 = parity)."""
-    values = table.loc[table["listings"] >= min_listings, column].dropna()
+def disparity(table: pd.DataFrame, column: str, min_listings: int = 100, count: str = "listings") -> float:
+    """Lowest value of ``column`` divided by the highest, over groups with at least ``min_listings``
+    in the ``count`` column (for recall, count positives: they are its denominator). 1 = parity."""
+    values = table.loc[table[count] >= min_listings, column].dropna()
     if values.empty or values.max() == 0:
         return float("nan")
     return float(values.min() / values.max())
+
+
+def compare_groups(table: pd.DataFrame, by: str, metric: str = "recall",
+                   min_count: int = MIN_SLICE_COUNT, count: str = "positives") -> dict[str, Any]:
+    """The lowest and highest ``metric`` among groups with at least ``min_count`` cases, and whether
+    their 95% intervals (``metric``_low, ``metric``_high) are apart (a difference beyond noise).
+
+    Returns lowest, highest (group names), their values and counts, ``separated`` (True when the
+    intervals do not overlap), and ``excluded`` (the groups too small to compare).
+    """
+    eligible = table[(table[count] >= min_count) & table[metric].notna()].set_index(by)
+    excluded = [str(g) for g in table.loc[table[count] < min_count, by]]
+    if len(eligible) < 2:
+        return {"lowest": None, "highest": None, "separated": False, "excluded": excluded, "compared": len(eligible)}
+    lowest, highest = eligible[metric].idxmin(), eligible[metric].idxmax()
+    low_row, high_row = eligible.loc[lowest], eligible.loc[highest]
+    return {"lowest": lowest, "highest": highest, "lowest_value": float(low_row[metric]),
+            "highest_value": float(high_row[metric]), "lowest_count": int(low_row[count]),
+            "highest_count": int(high_row[count]),
+            "lowest_interval": (float(low_row[f"{metric}_low"]), float(low_row[f"{metric}_high"])),
+            "highest_interval": (float(high_row[f"{metric}_low"]), float(high_row[f"{metric}_high"])),
+            "separated": bool(low_row[f"{metric}_high"] < high_row[f"{metric}_low"]),
+            "excluded": excluded, "compared": len(eligible)}
+
+
+def group_gap_sentence(comparison: Mapping[str, Any], what: str, by: str) -> str:
+    """One sentence about a ``compare_groups`` result that claims a gap only when the intervals are apart."""
+    if comparison.get("lowest") is None:
+        return f"{what} could not be compared by {by}: too few cases per group; collect more before deciding."
+    span = (f"{comparison['lowest_value']:.0%} for `{comparison['lowest']}` ({comparison['lowest_count']:,} cases) "
+            f"to {comparison['highest_value']:.0%} for `{comparison['highest']}` ({comparison['highest_count']:,})")
+    if comparison["separated"]:
+        return f"{what} differs by {by}, beyond noise: from {span}. Monitor it per group."
+    return (f"{what} by {by} runs from {span}; the 95% intervals overlap, so the test set shows no clear gap, "
+            "and cannot rule one out. Monitor it per group as data accumulates.")
 
 
 # ======================================================================================

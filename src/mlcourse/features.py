@@ -140,7 +140,7 @@ class CategoryCodes(TransformerMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame | Mapping[str, np.ndarray], y=None) -> CategoryCodes:
         """Learn the categories of a feature frame, or of the arrays ``feature_arrays`` returns."""
         categorical, numeric = self._columns()
-        categories = {col: sorted({str(v) for v in np.asarray(X[col], dtype=object) if not pd.isna(v)})
+        categories = {col: sorted({str(v) for v in pd.unique(pd.Series(np.asarray(X[col], dtype=object)).dropna())})
                       for col in categorical}
         empty = [col for col in numeric if np.isnan(_as_float(X[col])).all()]
         return self._set_state(categories, empty)

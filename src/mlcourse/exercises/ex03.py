@@ -22,6 +22,7 @@ from sklearn.model_selection import KFold
 from mlcourse import modeling
 from mlcourse.checker import Exercise, Incorrect, NotAttempted, call_learner, is_stub
 from mlcourse.evaluation import mae, rmse
+from mlcourse.features import feature_frame
 
 # ======================================================================================
 # 3.1 k-fold cross-validation from scratch
@@ -224,6 +225,7 @@ CANDIDATES = {
 EXPLAINABLE = {"rule": True, "linear": True, "random_forest": False, "xgboost": False}
 BY_HAND = {"rule": True, "linear": False, "random_forest": False, "xgboost": False}
 APP_SIZE_LIMIT_MB = 1.0
+MAX_FACTORS = 3  # seller_disputes: a price explained in at most this many factors a seller can check
 
 SCENARIOS = {
     "nightly_revaluation": "Re-price the company's whole inventory every night on a server. Only accuracy "
@@ -231,8 +233,10 @@ SCENARIOS = {
     "offline_app": f"A scanner app prices cards on the phone, offline: the model ships inside the app and "
                    f"must be smaller than {APP_SIZE_LIMIT_MB:g} MB. Among the models that fit, the most accurate.",
     "trade_show": "At a trade show booth with no computer, staff price cards from a printed sheet.",
-    "seller_disputes": "Sellers may dispute a suggested price; support must explain every price as a few "
-                       "factors a seller can check. Among the models that can, the most accurate.",
+    "seller_disputes": f"Sellers may dispute a suggested price; support must explain every price with at most "
+                       f"{MAX_FACTORS} factors that the seller can check on the listing (for example its era). A "
+                       f"model whose price combines more inputs than that does not qualify, however explainable "
+                       f"each input is. Among the models that qualify, the most accurate.",
 }
 
 
@@ -255,8 +259,16 @@ def candidate_table() -> pd.DataFrame:
         predictions = model.predict(valid)
         rows.append({"model": key, "what it is": CANDIDATES[key], "rmse": rmse(valid["price_usd"], predictions),
                      "mae": mae(valid["price_usd"], predictions), "size_mb": len(pickle.dumps(model)) / 1e6,
+                     "inputs per price": _inputs_per_price(model, train),
                      "explainable as factors": EXPLAINABLE[key], "computable by hand": BY_HAND[key]})
     return pd.DataFrame(rows)
+
+
+def _inputs_per_price(model, listings: pd.DataFrame) -> int:
+    """How many input columns one prediction of a fitted candidate combines."""
+    if isinstance(model, modeling.GroupMedianPrice):
+        return len(model.by)
+    return int(feature_frame(listings.head(5)).shape[1])
 
 
 def expected_choices(table: pd.DataFrame | None = None) -> dict[str, str]:
@@ -270,7 +282,7 @@ def expected_choices(table: pd.DataFrame | None = None) -> dict[str, str]:
     return {"nightly_revaluation": most_accurate(everything),
             "offline_app": most_accurate(t["size_mb"] < APP_SIZE_LIMIT_MB),
             "trade_show": most_accurate(t["computable by hand"]),
-            "seller_disputes": most_accurate(t["explainable as factors"])}
+            "seller_disputes": most_accurate(t["explainable as factors"] & (t["inputs per price"] <= MAX_FACTORS))}
 
 
 _WHY = {
@@ -278,13 +290,22 @@ _WHY = {
     "offline_app": f"the model must be under {APP_SIZE_LIMIT_MB:g} MB: check the size column first, then take the "
                    "most accurate model that fits.",
     "trade_show": "without a computer, only a model a person can compute from a printed sheet works.",
-    "seller_disputes": "support must explain each price as a few factors: only the rule and the linear model "
-                       "can, and of those, the more accurate one wins.",
+    "seller_disputes": f"support must explain each price with at most {MAX_FACTORS} factors a seller can check: "
+                       "look at the 'explainable as factors' and 'inputs per price' columns together.",
 }
 
 NOTE_SCENARIO = "offline_app"
 NOTE_WORDS = (60, 250)
 _DOLLARS = re.compile(r"\$\s?(\d+(?:\.\d+)?)")
+
+
+# How a note may name each candidate, as whole words ("table" must not match "acceptable").
+MODEL_NAMES = {"linear": r"linear|ridge", "rule": r"rules?|lookup table|price list",
+               "xgboost": r"xgboost|gradient boosting|boosted trees", "random_forest": r"random forest|forest"}
+
+
+def _names_model(text: str, model: str) -> bool:
+    return re.search(rf"\b(?:{MODEL_NAMES[model]})\b", text.lower()) is not None
 
 
 def _no_choice(choices: object) -> bool:
@@ -307,9 +328,16 @@ def check_model_choice(choices: object, note: object) -> str:
     for scenario, right in expected_choices().items():
         chosen = choices[scenario]
         if chosen != right:
-            detail = (f"{chosen} is {table.loc[chosen, 'size_mb']:.2f} MB with an RMSE of ${table.loc[chosen, 'rmse']:.2f}"
-                      if scenario in ("offline_app", "nightly_revaluation")
-                      else f"{chosen}'s RMSE is ${table.loc[chosen, 'rmse']:.2f}")
+            if scenario in ("offline_app", "nightly_revaluation"):
+                detail = f"{chosen} is {table.loc[chosen, 'size_mb']:.2f} MB with an RMSE of ${table.loc[chosen, 'rmse']:.2f}"
+            elif scenario == "seller_disputes":
+                detail = (f"{chosen} combines {table.loc[chosen, 'inputs per price']} inputs per price, "
+                          + ("each as a factor, but that is more than a seller can check"
+                             if table.loc[chosen, "explainable as factors"] else "and not as factors")
+                          if table.loc[chosen, "inputs per price"] > MAX_FACTORS
+                          else f"{chosen}'s RMSE is ${table.loc[chosen, 'rmse']:.2f}")
+            else:
+                detail = f"{chosen}'s RMSE is ${table.loc[chosen, 'rmse']:.2f}"
             raise Incorrect(f"Scenario {scenario!r}: {_WHY[scenario]} ({detail}.) Look again at the table.")
     if is_stub(note) or not isinstance(note, str) or not note.strip():
         raise Incorrect("Your choices are right. Now write `stakeholder_note`: explain the offline-app choice "
@@ -321,9 +349,7 @@ def check_model_choice(choices: object, note: object) -> str:
     chosen = expected_choices()[NOTE_SCENARIO]
     best = expected_choices()["nightly_revaluation"]
     lower = note.lower()
-    chosen_words = {"linear": ["linear", "factor"], "rule": ["rule", "table"], "xgboost": ["xgboost", "boost"],
-                    "random_forest": ["forest"]}[chosen]
-    if not any(w in lower for w in chosen_words):
+    if not _names_model(lower, chosen):
         raise Incorrect(f"Say which model you recommend: the note never names the {chosen} model.")
     amounts = [float(a) for a in _DOLLARS.findall(note)]
     own = [table.loc[chosen, "mae"], table.loc[chosen, "rmse"]]
@@ -342,7 +368,7 @@ def check_model_choice(choices: object, note: object) -> str:
 
 def solution_3_2() -> tuple[dict[str, str], str]:
     choices = {"nightly_revaluation": "xgboost", "offline_app": "linear", "trade_show": "rule",
-               "seller_disputes": "linear"}
+               "seller_disputes": "rule"}
     t = candidate_table().set_index("model")
     note = (
         f"For the offline scanner app I recommend the linear model. It is the most accurate model that fits the "
@@ -362,15 +388,16 @@ model_choice = Exercise(
     hints=[
         "Read each scenario for its hard constraint first (size, explainability, no computer), remove the "
         "candidates that break it, then take the most accurate of the rest.",
-        f"The table has a size column (limit: {APP_SIZE_LIMIT_MB:g} MB), an 'explainable as factors' column "
-        "and a 'computable by hand' column. A random forest is never the answer here: check why.",
+        f"The table has a size column (limit: {APP_SIZE_LIMIT_MB:g} MB), an 'inputs per price' column (at most "
+        f"{MAX_FACTORS} for seller disputes), an 'explainable as factors' column and a 'computable by hand' "
+        "column. A random forest is never the answer here: check why.",
         "The note: what you recommend and why (the constraint), the typical error in dollars (MAE, written "
         "like \\$1.23), what is given up compared with the best model (its MAE, or the difference), and what "
         "you suggest doing about it. No jargon without an explanation.",
     ],
     solution="""
 choices = {"nightly_revaluation": "xgboost", "offline_app": "linear",
-           "trade_show": "rule", "seller_disputes": "linear"}
+           "trade_show": "rule", "seller_disputes": "rule"}
 
 stakeholder_note = (
     "For the offline scanner app I recommend the linear model. It is the most accurate model "
@@ -400,7 +427,16 @@ NOTE_RUBRIC = """
 # 3.3 Tune within a latency budget
 # ======================================================================================
 LATENCY_BUDGET = 1.5       # times the default xgboost model's prediction time per listing
-LATENCY_MARGIN = 1.2       # measurements on a busy machine wobble: accept up to budget x margin
+# Timing noise: the model and the reference are timed in alternation in the same rounds, so load
+# slows both alike, but a ratio still wobbles by a few percent. The allowance is stated to the
+# learner (exercise text, hints and messages) and applied once, here.
+LATENCY_TOLERANCE = 0.10   # a measured ratio up to budget x (1 + tolerance) is accepted
+LATENCY_ROUNDS = 9         # paired timing rounds; the best time of each model is compared
+
+
+def accepted_ratio() -> float:
+    """The highest measured latency ratio the 3.3 check accepts: the budget plus the stated allowance."""
+    return LATENCY_BUDGET * (1 + LATENCY_TOLERANCE)
 REQUIRED_GAIN = 0.07       # the tuned model must beat the default's validation RMSE by at least 7%
 
 
@@ -463,21 +499,25 @@ def check_tuned_model(model: object) -> str:
     if not np.isfinite(predictions).all():
         raise Incorrect("tuned_model.predict returned values that are not finite (NaN or infinity).")
     score = rmse(valid["price_usd"], predictions)
-    ratio = modeling.relative_latency(candidate, reference_model(), valid, rounds=9)
-    reference_us = modeling.latency_per_row(reference_model(), valid) * 1e6
-    if ratio > LATENCY_BUDGET * LATENCY_MARGIN:
-        raise Incorrect(f"Too slow: your model predicts {ratio:.1f}x slower than the default model (about "
-                        f"{ratio * reference_us:.0f} us per listing against {reference_us:.0f}); the budget is "
-                        f"{LATENCY_BUDGET:g}x. Its validation RMSE is ${score:.2f}. Fewer or shallower trees cost "
-                        "less: trade depth and number of trees against the learning rate.")
+    timing = modeling.paired_latency(candidate, reference_model(), valid, rounds=LATENCY_ROUNDS)
+    ratio = timing["latency_ratio"]
+    if ratio > accepted_ratio():
+        raise Incorrect(f"Too slow: your model's predictions took {ratio:.2f}x the default model's "
+                        f"({timing['model_us_per_row']:.1f} against {timing['reference_us_per_row']:.1f} microseconds "
+                        f"per listing, timed in the same rounds). The budget is {LATENCY_BUDGET:g}x, and the check "
+                        f"accepts up to {accepted_ratio():.2f}x ({LATENCY_TOLERANCE:.0%} allowance for timing noise). "
+                        f"Its validation RMSE is ${score:.2f}. Fewer or shallower trees cost less: trade depth and "
+                        "number of trees against the learning rate.")
     if score > target_rmse():
         raise Incorrect(f"Within the latency budget ({ratio:.2f}x the default), but the validation RMSE is "
                         f"${score:.2f}: the target is ${target_rmse():.2f} (the default model scores "
                         f"${reference_rmse():.2f}). Tune: a higher learning rate with more, deeper trees is the "
                         "usual first move; check the latency after each change.")
+    within = (f"within the {LATENCY_BUDGET:g}x budget" if ratio <= LATENCY_BUDGET else
+              f"over the {LATENCY_BUDGET:g}x budget but inside the {LATENCY_TOLERANCE:.0%} timing allowance "
+              f"({accepted_ratio():.2f}x): on a quiet machine, check it again, it is borderline")
     return (f"Validation RMSE ${score:.2f} (the default scores ${reference_rmse():.2f}, the target was "
-            f"${target_rmse():.2f}); its predictions take {ratio:.2f}x the default model's time, within the "
-            f"{LATENCY_BUDGET:g}x budget.")
+            f"${target_rmse():.2f}); its predictions took {ratio:.2f}x the default model's time, {within}.")
 
 
 def solution_3_3():
@@ -493,12 +533,14 @@ tuned_within_budget = Exercise(
     check_fn=check_tuned_model,
     hints=[
         "Try a few settings on the tuning data in the notebook's scratch cell: fit, score on the validation "
-        "listings, and measure `modeling.relative_latency(model, reference, valid)` for each.",
+        "listings, and measure `modeling.relative_latency(model, reference, valid)` for each. Aim at or below "
+        f"{LATENCY_BUDGET:g}x; the check allows {accepted_ratio():.2f}x only for timing noise.",
         "For xgboost, the cost of a prediction grows with the number of trees and their depth. The default "
         "(100 trees of depth 6, learning rate 0.3) underfits; deeper trees with a lower learning rate and a "
         "few hundred rounds learn more. Watch the latency ratio as you go.",
-        "A few hundred trees of depth 6 to 8 with a learning rate around 0.2 are in the right region. With "
-        "10,000 listings, deep trees overfit: `min_child_weight` (1 to 10) and `subsample` (0.85) regularise.",
+        "A few hundred trees of depth 6 with a learning rate around 0.2 are in the right region. Depth 8 costs "
+        f"more per tree: with 300 trees it tends to go over the {LATENCY_BUDGET:g}x budget. With 10,000 listings, "
+        "deep trees overfit anyway: `min_child_weight` (1 to 10) and `subsample` (0.85) regularise.",
     ],
     solution=solution_3_3,
     solution_note=("Module 3's reference configuration, `modeling.TUNED_XGBOOST_PARAMS`, was tuned on more data: "

@@ -53,9 +53,13 @@ def test_residuals() -> pd.DataFrame:
 
 
 def review_labels_and_scores() -> tuple[np.ndarray, np.ndarray]:
-    """The review classifier's test labels (1 = sold above $20) and scores (probabilities); copies."""
+    """The review classifier's **validation** labels (1 = sold above $20) and scores (probabilities); copies.
+
+    Validation, not test: a threshold is a decision, and decisions are made on validation data
+    (Module 4, section 4). The test set only reports the chosen threshold's cost, once.
+    """
     fitted = modeling.reference_review_classifier()
-    return modeling.is_high_value(fitted.test), fitted.test_predictions.copy()
+    return modeling.is_high_value(fitted.validation), fitted.validation_predictions.copy()
 
 
 # ======================================================================================
@@ -82,8 +86,9 @@ METRIC_SCENARIOS = {
     "catch_fakes": "A fake card sold under the marketplace's name costs a refund and the buyer's trust; screening "
                    "a listing costs almost nothing. Which metric tells you how many of the risky listings the "
                    "screen catches?",
-    "inventory_value": "Finance adds up predicted prices to value the inventory. A few large misses on expensive "
-                       "cards are what really hurts; many small misses cancel out.",
+    "inventory_value": "Finance sets each card's insured value from its predicted price, card by card. A loss "
+                       "grows faster than the miss: one card off by $20 hurts far more than twenty cards off by "
+                       "$1 each, so the metric must weigh a miss by its square, in dollars.",
     "seller_hint": "Sellers list cards worth $1 to $70 and judge a price hint in proportion: $2 off on a $4 card "
                    "is as bad as $20 off on a $40 card.",
     "shown_probability": "The app will show buyers \"80% likely to be worth more than $20\". Which property must "
@@ -108,8 +113,10 @@ _METRIC_FEEDBACK = {
                                   "misses are not.",
     ("catch_fakes", "accuracy"): "fakes are rare: a screen that flags nothing is very accurate and catches none.",
     ("catch_fakes", "f1"): "F1 weighs false alarms and misses alike; here a miss costs far more.",
-    ("inventory_value", "mae"): "MAE counts every dollar alike; squared errors make the large misses on expensive "
-                                "cards dominate, which is what finance fears.",
+    ("inventory_value", "mae"): "MAE counts every dollar alike: one $20 miss weighs the same as twenty $1 misses. "
+                                "The scenario says the single large miss hurts far more.",
+    ("inventory_value", "within_usd"): "a share within $X ignores how far off the misses are, and the large ones "
+                                       "are exactly what finance fears.",
     ("inventory_value", "mape"): "percentages are dominated by cheap cards, where a small dollar miss is a large "
                                  "share; finance cares about dollars, and the large ones most.",
     ("inventory_value", "rmse_log"): "on the log scale a 10% miss on a $2 card counts as much as on a $70 card; "
@@ -120,6 +127,16 @@ _METRIC_FEEDBACK = {
     ("shown_probability", "roc_auc"): "ROC AUC only judges the ranking; a model can rank perfectly and still say "
                                       "80% when the truth is 40%.",
     ("shown_probability", "accuracy"): "accuracy judges decisions at a threshold, not whether \"80%\" means 80%.",
+}
+
+
+_WHY_RIGHT = {
+    "review_capacity": "precision: with a fixed capacity, the hit rate of the flagged listings is what counts",
+    "catch_fakes": "recall: misses are costly and screening is cheap, so count what slips through",
+    "inventory_value": "rmse: it squares each miss, so one $20 miss weighs 400 times a $1 miss, as the loss "
+                       "grows faster than the miss (MAE would weigh it 20 times, the same as twenty $1 misses)",
+    "seller_hint": "a relative metric (mape or rmse_log): sellers judge a miss in proportion to the price",
+    "shown_probability": "calibration: a probability shown to users must mean what it says",
 }
 
 
@@ -143,7 +160,8 @@ def check_metric_choices(choices: object) -> str:
                                                        "and which metric counts exactly that.")
         others = f" ({len(wrong) - 1} other scenario(s) to revisit too)" if len(wrong) > 1 else ""
         raise Incorrect(f"Scenario {scenario!r}: not `{choice}`: {why}{others}")
-    return "All five right. Each metric encodes an opinion about which mistakes matter; match it to the business."
+    return ("All five right. Each metric encodes an opinion about which mistakes matter; match it to the business. "
+            + " ".join(f"{scenario}: {why}." for scenario, why in _WHY_RIGHT.items()))
 
 
 SOLUTION_4_1 = {"review_capacity": "precision", "catch_fakes": "recall", "inventory_value": "rmse",
@@ -253,7 +271,10 @@ def check_error_profile(profile_fn: object, findings: object) -> str:
                                 f"common everywhere (lift {lift:.2f}). Which value is over-represented (highest lift)?")
             raise Incorrect(f"For {column}, {value!r} has a lift of {lift:.2f}; another value is more "
                             "over-represented among the worst errors.")
-        lines.append(f"`{value}` ({column}, {lift:.1f}x)")
+        row = table.loc[[str(v) == str(value) for v in table.index]].iloc[0]
+        evidence = "clear of 1" if row["lift_low"] > 1 else "its interval includes 1: a hint, not yet evidence"
+        lines.append(f"`{value}` ({column}, {lift:.1f}x from {int(row['worst'])} of the {FINDINGS_N_WORST} worst; "
+                     f"{evidence})")
     return ("Your profile matches on every case, and the most over-represented segments among the worst errors "
             f"are {', '.join(lines)}: where the model most needs work.")
 
@@ -294,7 +315,7 @@ error_profile = Exercise(
 # 4.3 Threshold tuning with business costs
 # ======================================================================================
 COST_CASES = [(40.0, 5.0), (100.0, 2.0), (10.0, 10.0), (5.0, 40.0)]
-COST_TOLERANCE = 0.03  # within 3% of the minimum cost is accepted: a search on a 0.01 grid passes
+COST_TOLERANCE = 0.05  # within 5% of the minimum cost is accepted: a search on a 0.01 grid passes
 
 
 def _cost_at(labels: np.ndarray, scores: np.ndarray, threshold: float, cost_missed: float, cost_review: float) -> float:
@@ -389,15 +410,26 @@ CARD_NUMBERS = {  # label on the card -> (key in reference_numbers(), tolerance,
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)")
 
 
+EVALUATION_SECTION = "Evaluation"
+
+
 def _number_after(label: str, text: str) -> float | None:
+    """The first number after ``label`` on the first line of ``text`` that has the label as a word.
+
+    Only that line is read: a number on another line (or in another section) never counts.
+    """
+    pattern = re.compile(rf"\b{re.escape(label)}\b", flags=re.IGNORECASE)
     for line in text.splitlines():
-        low = line.lower()
-        at = low.find(label)
-        if at >= 0:
-            match = _NUMBER.search(line[at + len(label):])
-            if match:
-                return float(match.group(1).replace(",", ""))
+        found = pattern.search(line)
+        if found:
+            match = _NUMBER.search(line[found.end():])
+            return float(match.group(1).replace(",", "")) if match else None
     return None
+
+
+def _section_body(markdown: str, name: str) -> str:
+    """The text under the first heading that names ``name`` (up to the next heading); empty if none."""
+    return next((text for heading, text in _sections(markdown).items() if name.lower() in heading), "")
 
 
 def _sections(markdown: str) -> dict[str, str]:
@@ -429,13 +461,17 @@ def check_model_card(card: object) -> str:
         if len(body.split()) < 5:
             raise Incorrect(f"The '{required}' section is (nearly) empty: say something a reader can use.")
     numbers = reference_numbers()
+    evaluation_text = _section_body(card, EVALUATION_SECTION)
     for label, (key, tolerance, unit) in CARD_NUMBERS.items():
-        value = _number_after(label, card)
+        value = _number_after(label, evaluation_text)
         expected = numbers[key]
         shown = f"{unit}{expected:,.2f}" if unit else f"{expected:,.0f}"
         if value is None:
-            raise Incorrect(f"State the {label} on its own line, label then number, like "
-                            f"`- {label.capitalize()}: {shown}` (with your model's number).")
+            elsewhere = any(_number_after(label, line) is not None for line in card.splitlines())
+            raise Incorrect(f"State the {label} in the '{EVALUATION_SECTION}' section, on its own line, label then "
+                            f"number, like `- {label.capitalize()}: {shown}` (with your model's number)."
+                            + (f" The card gives a {label} elsewhere, but a reader looks for it under "
+                               f"'{EVALUATION_SECTION}', and only that line is checked." if elsewhere else ""))
         if abs(value - expected) > tolerance:
             hint = ""
             if key == "test_rmse" and abs(value - numbers["train_rmse"]) <= tolerance:
@@ -511,16 +547,29 @@ model_card = Exercise(
 # 4.5 Present the results to a stakeholder
 # ======================================================================================
 MESSAGE_WORDS = (100, 350)
-JARGON = ["rmse", "mae", "auc", "f1", "hyperparameter", "xgboost", "overfit", "log scale", "regression"]
-# Word beginnings that signal a limitation, and an ask (matched at the start of a word).
-LIMITATION_WORDS = ["limit", "worse", "weak", "risk", "caveat", "not", "less accurate", "under-pric", "underpric",
-                    "careful", "struggle", "vintage", "new release", "miss"]
-ASK_WORDS = ["recommend", "propose", "i suggest", "we suggest", "next step", "decide", "decision", "approv",
-             "need your", "ask you", "would like you", "plan"]
+# Each entry is a regular expression matched as whole words (\b on both sides), with its endings
+# spelled out: "not" must not match "note", "auc" must not match "auction", "miss" not "mission".
+JARGON = {"rmse": r"rmse", "mae": r"mae", "auc": r"(?:roc )?auc", "f1": r"f1(?: score)?",
+          "hyperparameter": r"hyper-?parameters?", "xgboost": r"xgboost", "overfit": r"overfit(?:s|ted|ting)?",
+          "log scale": r"log[- ]scale", "regression": r"regressions?"}
+LIMITATION_WORDS = [r"limit(?:s|ed|ation|ations)?", r"worse", r"weak(?:er|est|ness|nesses)?", r"risks?|risky",
+                    r"caveats?", r"not", r"less accurate", r"under-?pric(?:es|ed|ing|e)", r"careful(?:ly)?",
+                    r"struggles?", r"vintage", r"new(?:est)? (?:releases?|sets?)", r"miss(?:es|ed|ing)?",
+                    r"cannot|can't|doesn't|does not"]
+ASK_WORDS = [r"recommend(?:s|ed|ation)?", r"propose", r"i suggest", r"we suggest", r"next steps?",
+             r"decide", r"decision", r"approv(?:e|al)", r"need your", r"ask you", r"would like you",
+             r"plan(?:s|ned)?"]
 
 
-def _mentions(text: str, beginnings: list[str]) -> bool:
-    return any(re.search(rf"\b{re.escape(w)}", text) for w in beginnings)
+def _matches(text: str, patterns: list[str]) -> list[str]:
+    """The patterns found in ``text`` as whole words (case-insensitive)."""
+    return [p for p in patterns if re.search(rf"\b(?:{p})\b", text, flags=re.IGNORECASE)]
+
+
+def _mentions(text: str, patterns: list[str]) -> bool:
+    return bool(_matches(text, patterns))
+
+
 _AMOUNT = re.compile(r"\$\s?(\d+(?:\.\d+)?)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%")
 
@@ -534,7 +583,7 @@ def check_stakeholder_message(message: object) -> str:
     if not MESSAGE_WORDS[0] <= words <= MESSAGE_WORDS[1]:
         raise Incorrect(f"Your message has {words} words; aim for {MESSAGE_WORDS[0]} to {MESSAGE_WORDS[1]}.")
     lower = message.lower()
-    jargon = [j for j in JARGON if re.search(rf"\b{re.escape(j.strip())}", lower)]
+    jargon = [name for name, pattern in JARGON.items() if _mentions(lower, [pattern])]
     if jargon:
         raise Incorrect(f"Your reader runs marketplace operations, not models: replace {', '.join(repr(j) for j in jargon)} "
                         "with plain words (\"a typical error of $X per card\").")
