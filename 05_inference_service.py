@@ -250,7 +250,7 @@ def _(hello_calls, hello_wire, http, mo):
     mo.md(f"""
     `TestClient` calls the app inside this Python process: no network, no port, the same
     HTTP semantics. It is how the course's tests talk to the service, and how this page
-    shows it. The five requests got: {_meanings}. A body without `condition` got a 422
+    shows it. The {len(hello_calls)} requests got these codes: {_meanings}. A body without `condition` got a 422
     that lists what is missing (pydantic checked the body against `HelloCard` before our
     function ran); `GET /price` got a 405 because that path only answers `POST`; an
     unknown path got a 404. Nothing we wrote produced those errors: the framework did.
@@ -590,20 +590,20 @@ def _(TestClient, bad_requests, json, pd, sent_as_form, service):
 
 @app.cell
 def _(mo, validation_responses, validation_table):
-    _n_bad = sum(1 for c in validation_responses if c != "a valid listing")
-    _n_422 = sum(1 for c, (s, _) in validation_responses.items() if c != "a valid listing" and s == 422)
+    n_bad_requests = sum(1 for c in validation_responses if c != "a valid listing")
+    n_bad_answered_422 = sum(1 for c, (s, _) in validation_responses.items() if c != "a valid listing" and s == 422)
     case_picker = mo.ui.dropdown(options=list(validation_responses), value="NaN in a number",
                                  label="Show the full response to")
     mo.vstack([
         mo.md(f"""
-    {_n_422} of the {_n_bad} bad requests got a **422** naming the field to fix; the valid
+    {n_bad_answered_422} of the {n_bad_requests} bad requests got a **422** naming the field to fix; the valid
     listing got a {validation_responses['a valid listing'][0]}. Nothing reached the model
     unless it was valid.
     """),
         validation_table,
         case_picker,
     ])
-    return (case_picker,)
+    return case_picker, n_bad_answered_422, n_bad_requests
 
 
 @app.cell
@@ -693,13 +693,19 @@ def _(mo):
     ## 5. Error handling: what the caller sees
 
     An API's errors are part of its contract. Each status code tells the caller whose
-    problem it is and what to do next, and every error of this service has the same JSON
-    shape (a `message`, and a `detail` list naming each bad field) and the same two
-    headers as a success: `x-request-id` and `x-model-version`.
+    problem it is and what to do next. Every error of this service has the same JSON
+    shape (a `message`, and a `detail` list naming each bad field, empty when no field is
+    to blame) and the same two headers as a success: `x-request-id` and
+    `x-model-version`. That includes the errors the framework raises before our code
+    runs: an unknown path (404) and a wrong method (405, with the `allow` header naming
+    the right one) get the service's shape, not FastAPI's bare `{"detail": "Not Found"}`.
+    One answer is different by design: the 503 of `/ready` is a readiness answer, the same
+    body as its 200 with `ready: false`, because a probe reads that field.
 
     | status | meaning | whose problem | should the caller retry? |
     |---|---|---|---|
     | 200 | priced | | |
+    | 404, 405 | no endpoint at that path, or not with that method; the body names both | caller | no: fix the URL or the method |
     | 413 | the body is larger than the service accepts; the body says the limit | caller | no: send fewer listings per request |
     | 422 | a field is missing, of the wrong type, out of range or unknown to the model; the body names each one | caller | no: fix the named fields |
     | 500 | the service failed on a valid request; the body gives a request id, never internals | **us** | yes, with backoff; and we get paged |
@@ -738,6 +744,8 @@ def _(RequestLog, TestClient, model, pd, service_app, service_model, valid_listi
     _add("... and the next request", _client.get("/health"))
     with TestClient(_small) as _c:
         _add("a 100-listing batch, 20 kB limit", _c.post("/predict/batch", json={"listings": [valid_listing] * 100}))
+        _add("an unknown path", _c.get("/prices"))
+        _add("the wrong method", _c.get("/predict"))
     _add("readiness before start-up (in process)", TestClient(_cold).get("/ready"))
     error_scenarios = pd.DataFrame(_scenarios)
     error_scenarios
@@ -761,8 +769,8 @@ def _(error_scenarios, failing_log, json, mo):
     {json.dumps(_shown, indent=2)}
     ```
 
-    **Readiness, exactly.** The last row shows `/ready` answering
-    {_ready_status}. The app says "not ready" while its ready flag is off: before
+    **Readiness, exactly.** The last row shows `/ready` answering {_ready_status}.
+    The app says "not ready" while its ready flag is off: before
     its lifespan start-up has run, and after its shut-down. A caller of the real server
     never sees that answer. uvicorn runs the start-up (our warm-up) *before* it listens
     on the port, so while the service starts, a probe's connection is **refused**
@@ -1380,7 +1388,31 @@ def _(features, model, np, pricing):
         .agg(listings=("log_error", "size"), bias=("log_error", "mean"),
              median_abs_pct_error=("abs_pct_error", "median"))
     )
-    return (monthly_error,)
+    # How the bias moved after training, in words computed from the months above.
+    _after = monthly_error[monthly_error["period"] == "after training"].reset_index(drop=True)
+    _bias, _month = _after["bias"], _after["month"].dt.strftime("%b %Y")
+    _steps = _bias.diff().iloc[1:]
+    _total = _bias.iloc[-1] - _bias.iloc[0]
+    _big = _steps.abs().idxmax()
+    _step = _steps[_big]
+    _against = int((np.sign(_steps) == -np.sign(_total)).sum())
+    if _total < 0:
+        _trend = "it underprices more at the end" if _bias.iloc[-1] < 0 else "its overpricing shrinks"
+    elif _total > 0:
+        _trend = "it overprices more at the end" if _bias.iloc[-1] > 0 else "its underpricing shrinks"
+    else:
+        _trend = "no net drift"
+    if _against == 0:
+        _shape = f"a little further each month, no month moving it more than {abs(_step):.3f}"
+    else:
+        _share = _step / _total if _total else 0.0
+        _shape = (f"not in a straight line: {_against} of its {len(_steps)} month-to-month moves went the other "
+                  f"way, and the largest, {_month[_big - 1]} to {_month[_big]} ({_step:+.3f}), "
+                  + (f"is {_share:.0%} of the whole drift on its own" if _share > 0 else "went against the drift"))
+    bias_drift = {"first": _bias.iloc[0], "last": _bias.iloc[-1], "first_month": _month.iloc[0],
+                  "last_month": _month.iloc[-1], "months": len(_after), "trend": _trend, "shape": _shape,
+                  "steady": _against == 0}
+    return bias_drift, monthly_error
 
 
 @app.cell(hide_code=True)
@@ -1426,16 +1458,19 @@ def _(batch_rate, latency, mo, model, model_sizes, model_seconds, single_ms, sta
 
 
 @app.cell
-def _(mo, validation_responses):
-    _n = sum(1 for c in validation_responses if c != "a valid listing")
+def _(mo, n_bad_answered_422, n_bad_requests):
+    _answered = (f"all {n_bad_requests} bad requests of section 4 got a 422 naming the field"
+                 if n_bad_answered_422 == n_bad_requests else
+                 f"{n_bad_answered_422} of the {n_bad_requests} bad requests of section 4 got a 422 naming the field "
+                 "(the others are bugs to fix)")
     mo.vstack([
         mo.md("**2. A user sends malformed input that crashes your API. Who is responsible: you or the user?**"),
         mo.accordion({"Discussion": mo.md(f"""
     You are. The user is responsible for *fixing* their input; you are responsible for the
     API never crashing on it and for telling them exactly what to fix. Malformed input is
     not an exceptional event for a public interface: it is a certainty (typos, old client
-    versions, a NaN from someone's spreadsheet, an attacker). The contract is yours: the
-    {_n} bad requests of section 4 all got a 422 naming the field, and the fuzzers
+    versions, a NaN from someone's spreadsheet, an attacker). The contract is yours:
+    {_answered}, and the fuzzers
     in the test suite throw hundreds more at it on every run. A crash on bad input is also a
     security problem (a request that kills a worker is a denial-of-service attack) and an
     operations problem (a 500 pages *you* for *their* mistake). The division of labour:
@@ -1447,7 +1482,7 @@ def _(mo, validation_responses):
 
 
 @app.cell
-def _(alt, mo, model, monthly_error):
+def _(alt, bias_drift, mo, model, monthly_error):
     _after = monthly_error[monthly_error["period"] == "after training"]
     _chart = alt.Chart(monthly_error).mark_line(point=True).encode(
         x=alt.X("month:T", title="listing month"),
@@ -1460,11 +1495,11 @@ def _(alt, mo, model, monthly_error):
         mo.md("**3. Your model was trained on 2024 data. It is now 2025. What changes might break it?**"),
         mo.accordion({"Discussion": mo.vstack([_chart, mo.md(f"""
     Our model was trained on listings up to {model.metadata['training_window']['train_to']}.
-    After that date its bias drifts from {_after['bias'].iloc[0]:+.3f} to
-    {_after['bias'].iloc[-1]:+.3f} on the log scale (it underprices more and more), and its
-    median error grows from {_after['median_abs_pct_error'].iloc[0]:.1%} to
-    {_after['median_abs_pct_error'].iloc[-1]:.1%}. Why: the market index kept rising, and a
-    tree ensemble cannot extrapolate `listing_day`: every date after the training window
+    After that date its bias goes from {bias_drift['first']:+.3f} ({bias_drift['first_month']}) to
+    {bias_drift['last']:+.3f} ({bias_drift['last_month']}) on the log scale ({bias_drift['trend']}),
+    {bias_drift['shape']}. Its median error is {_after['median_abs_pct_error'].iloc[0]:.1%} in the
+    first month and {_after['median_abs_pct_error'].iloc[-1]:.1%} in the last. Why: the market
+    index kept rising, and a tree ensemble cannot extrapolate `listing_day`: every date after the training window
     looks like its last day. What else breaks a pricing model in a new year:
 
     - **new categories**: a new era or rarity (the contract refuses them with a 422, a loud
@@ -1484,9 +1519,11 @@ def _(alt, mo, model, monthly_error):
 
 
 @app.cell
-def _(mo, model, monthly_error):
-    _after = monthly_error[monthly_error["period"] == "after training"]
-    _months = len(_after)
+def _(bias_drift, mo, model):
+    _alarm = ("A month-on-month alarm sees that noise along with the trend: set tight, it fires on months "
+              "that undo themselves the next month; set loose, it waits for a drift that builds slowly."
+              if not bias_drift["steady"] else
+              "No single month moves enough to trip a month-on-month alarm, yet the months add up.")
     _cost = (f"{model.training_seconds:.0f} s of compute" if model.training_seconds
              else "seconds of compute")
     mo.vstack([
@@ -1500,9 +1537,10 @@ def _(mo, model, monthly_error):
     - **(c) drift** in the inputs is visible immediately (Module 6 will measure it), so it is
       an early warning, but not every drift hurts the model, and drift-triggered retraining
       can chase noise. Use it to *investigate*.
-    - **(a) a schedule** is the floor: the market moves even when no alarm fires (the
-      chart above: the bias grew month by month over the {_months} months after training,
-      with no single jump to trigger an alarm). Retraining this model is one command
+    - **(a) a schedule** is the floor: the market moves whether or not an alarm fires. In
+      the chart above, over the {bias_drift['months']} months after training, the bias went
+      from {bias_drift['first']:+.3f} to {bias_drift['last']:+.3f}, {bias_drift['shape']}.
+      {_alarm} A schedule retrains anyway. Retraining this model is one command
       (`uv run python -m mlcourse.service train`) and {_cost}, so the cost of retraining
       is not the training: it is the validation and the rollout (section 8) that every new
       version must pass.
@@ -1516,9 +1554,8 @@ def _(mo, model, monthly_error):
 
 
 @app.cell
-def _(latency, mo, single_ms, validation_responses):
+def _(latency, mo, n_bad_requests, single_ms):
     _s = latency.summarize(single_ms)
-    _n = sum(1 for c in validation_responses if c != "a valid listing")
     mo.md(f"""
     ## Key takeaways
 
@@ -1530,8 +1567,8 @@ def _(latency, mo, single_ms, validation_responses):
       no offline test catches.
     - **Safe model files** (no pickles), checked at start-up with a self-test; no valid
       model, no service.
-    - **Bad input is a 422 naming the field, never a 500**: {_n} kinds of bad requests
-      here, and a fuzzer in the tests; NaN needs a custom handler.
+    - **Bad input is a 422 naming the field, never a 500**: {n_bad_requests} kinds of bad
+      requests here, and a fuzzer in the tests; NaN needs a custom handler.
     - **Latency is a distribution**: write the SLO on a percentile (here p95
       {_s['p95']:.1f} ms), measure over HTTP, find where the time goes before optimising.
     - **Log one structured line per request** with the model version: Module 6 starts

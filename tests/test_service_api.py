@@ -279,6 +279,21 @@ def test_oversize_body_without_a_content_length_gets_a_json_413(model):
     assert small.status_code == 200, small.text
 
 
+@pytest.mark.parametrize(("method", "path", "status", "says"), [
+    ("GET", "/prices", 404, "Not Found: GET /prices"),
+    ("GET", "/predict", 405, "Method Not Allowed: GET /predict (this path answers POST only)"),
+    ("POST", "/health", 405, "Method Not Allowed: POST /health (this path answers GET only)"),
+])
+def test_an_unknown_path_or_a_wrong_method_gets_the_same_error_shape(client, model, method, path, status, says):
+    """Not FastAPI's {"detail": "Not Found"}: the service's one shape, headers included."""
+    response = client.request(method, path)
+    assert response.status_code == status
+    body = _assert_error_shape(response, model)
+    assert body["message"].startswith(says) and body["detail"] == []
+    if status == 405:
+        assert response.headers["allow"] == says.split("answers ")[1].split(" ")[0]
+
+
 def test_category_the_model_never_saw_gets_422():
     listings = load_listings()
     model = train_model(listings[listings["rarity"] != "Hyper Rare"], config=TrainingConfig(rounds=3))

@@ -6,7 +6,9 @@ the model is loaded and warmed up, send traffic), ``GET /model`` (what the model
 
 Every error has one JSON shape (``schemas.ErrorResponse``): a 422 names each bad field,
 including inputs the default FastAPI handler cannot even serialize (NaN, infinity); a
-413 says how large a body may be; a 500 gives a request id and nothing internal. Every
+413 says how large a body may be; a 500 gives a request id and nothing internal; a 404
+or 405 names the method and path. (The 503 of ``/ready`` is a ``Readiness`` answer by
+design: the same body as its 200, with ``ready: false``.) Every
 response carries ``x-request-id`` and ``x-model-version`` headers, and every request is
 logged as one JSON line (with the exception, for a 500). The model is loaded *before*
 the app exists: a missing or corrupt model stops start-up with ``ModelLoadError``, never
@@ -24,12 +26,12 @@ from collections import Counter
 from collections.abc import Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
@@ -151,10 +153,26 @@ def too_large_body(limit: int, declared: int | None = None) -> dict[str, Any]:
                       [{"field": "body", "msg": msg, "type": "body_too_large", "loc": ["body"], "input": None}])
 
 
-async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    """A body FastAPI cannot even decode (not UTF-8) is bad input like any other: a 422 naming the body.
+def http_error_body(request: Request, exc: StarletteHTTPException) -> dict[str, Any]:
+    """The body of an HTTP error raised by the framework (404 unknown path, 405 wrong method): the one shape."""
+    phrase = exc.detail if isinstance(exc.detail, str) and exc.detail else HTTPStatus(exc.status_code).phrase
+    target = f"{request.method} {request.url.path}"
+    if exc.status_code == 404:
+        hint = "no endpoint has this path; GET /docs lists the endpoints"
+    elif exc.status_code == 405:
+        headers = {name.lower(): value for name, value in (getattr(exc, "headers", None) or {}).items()}
+        hint = f"this path answers {headers.get('allow') or 'other methods'} only"
+    else:
+        hint = ""
+    return error_body(f"{phrase}: {target}" + (f" ({hint})" if hint else ""))
 
+
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """HTTP errors raised by the framework get the service's one error shape (message + detail list).
+
+    A body FastAPI cannot even decode (not UTF-8) is bad input like any other: a 422 naming the body.
     A body that grows past the limit while it is read (no Content-Length) gets the JSON 413.
+    An unknown path (404) or a wrong method (405) gets the same JSON shape as every other error.
     """
     if exc.status_code == 413:
         request.state.log = {"errors": ["body"]}
@@ -164,7 +182,8 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Respo
                                        "msg": "the body could not be read as JSON text (send UTF-8 encoded JSON)"}])
         request.state.log = {"errors": ["body"]}
         return JSONResponse(status_code=422, content=body)
-    return await http_exception_handler(request, exc)
+    return JSONResponse(status_code=exc.status_code, content=http_error_body(request, exc),
+                        headers=getattr(exc, "headers", None))
 
 
 def _model_errors(model: PricingModel, columns: Mapping[str, Any], prefix: tuple) -> list[dict[str, Any]]:

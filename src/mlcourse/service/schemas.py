@@ -200,7 +200,7 @@ class FieldError(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """Every error the service answers (413, 422, 500): a summary, and one entry per bad field."""
+    """Every error the service answers (404, 405, 413, 422, 500): a summary, and one entry per bad field."""
 
     message: str
     detail: list[FieldError] = Field(description="One entry per problem; empty when no field is to blame.")
