@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Literal
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -106,7 +107,53 @@ class OnlyBgsGivesHalf(NoPsaRule):  # the classic misreading of "PSA gives no 9.
         return grade
 
 
+class PsaRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("grade", check_fields=False)
+    @classmethod
+    def _psa(cls, grade, info: ValidationInfo):
+        if grade == 9.5 and info.data.get("grader") == "PSA":
+            raise ValueError("PSA gives no 9.5")
+        return grade
+
+
+class ForgetsNine(PsaRule):  # grade 9 left out of the list
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: Literal[7, 8, 9.5, 10]
+
+
+class HalfSteps(PsaRule):  # "steps of 0.5" lets 7.5 and 8.5 through
+    grader: Literal["PSA", "BGS", "CGC"]
+    grade: float = Field(ge=7, le=10, multiple_of=0.5, strict=True, allow_inf_nan=False)
+
+
+class Grader(Enum):
+    PSA = "PSA"
+    BGS = "BGS"
+    CGC = "CGC"
+
+
+class StrGrader(str, Enum):
+    PSA = "PSA"
+    BGS = "BGS"
+    CGC = "CGC"
+
+
+class PlainEnumGrader(PsaRule):  # Grader.PSA != "PSA"
+    grader: Grader
+    grade: Literal[7, 8, 9, 9.5, 10]
+
+
+class StrEnumGrader(PsaRule):  # StrGrader.PSA == "PSA": as good as a Literal
+    grader: StrGrader
+    grade: Literal[7, 8, 9, 9.5, 10]
+
+
 @pytest.mark.parametrize("answer, message", [
+    (ForgetsNine, 'rejected the valid slab {"grader": "BGS", "grade": 9}'),
+    (HalfSteps, "8.5 is not a grade. The only half grade is 9.5: `multiple_of=0.5`"),
+    (PlainEnumGrader, "use `Literal[...]` or a str Enum"),
     (PlainFloat, "NaN"),
     (RangeOnly, "9.7"),
     (LaxRange, "strict"),
@@ -147,6 +194,11 @@ class OnlyGrade(BaseModel):
 def test_5_1_junk_gets_a_clear_message(junk, message):
     result = _evaluate(ex05.graded_slab, junk)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_5_1_a_str_enum_grader_is_accepted():
+    result = _evaluate(ex05.graded_slab, StrEnumGrader)
+    assert result.status == CORRECT, result.message
 
 
 def test_5_1_a_cgc_half_grade_is_among_the_valid_slabs():
@@ -246,7 +298,40 @@ def _long_wrong_shape(app: FastAPI) -> None:
     _health_only(app)
 
 
+def _everything_non_finite(app: FastAPI) -> None:  # one message for every error: wrong for most of them
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"field": str(e["loc"][-1]), "message": "must be a finite number"} for e in exc.errors()]})
+
+    _health_only(app)
+
+
+def _text_health(app: FastAPI) -> None:
+    ex05.solution_5_2(app)
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") != "/health"]
+
+    @app.get("/health", response_class=PlainTextResponse)
+    def health():
+        return "ok"
+
+
+def _text_quotes(app: FastAPI) -> None:
+    ex05.solution_5_2(app)
+
+    @app.middleware("http")
+    async def as_text(request, call_next):
+        response = await call_next(request)
+        if request.url.path == "/quote" and response.status_code == 200:
+            return PlainTextResponse("price: 92.59 EUR")
+        return response
+
+
 @pytest.mark.parametrize("answer, message", [
+    (_everything_non_finite, "The 422 for an empty object says 'must be a finite number', but nothing in that "
+                             "request is NaN or infinite"),
+    (_text_health, "GET /health answered 200 with a body that is not JSON: 'ok'"),
+    (_text_quotes, "A valid POST /quote answered 200 with a body that is not JSON: 'price: 92.59 EUR'"),
     (lambda app: None, "answered 500"),
     (_health_only, "answered 500"),
     (_echo_errors, "answered 500"),
@@ -288,7 +373,27 @@ def _finite_model_messages(app: FastAPI) -> None:
     _health_only(app)
 
 
-@pytest.mark.parametrize("answer", [_service_pattern, _finite_model_messages])
+def _got_value_only(app: FastAPI) -> None:
+    """The natural f-string: '..., got nan' and '..., got inf', without the word 'finite'."""
+    import math
+
+    @app.exception_handler(RequestValidationError)
+    async def handler(request: Request, exc: RequestValidationError):
+        def message(e):
+            value = e.get("input")
+            return f"{e['msg']}, got {value}" if isinstance(value, float) and not math.isfinite(value) else e["msg"]
+        return JSONResponse(status_code=422, content={"detail": [
+            {"field": str(e["loc"][-1]), "message": message(e)} for e in exc.errors()]})
+
+    _health_only(app)
+
+
+def test_5_2_inf_counts_as_naming_a_non_finite_number_and_info_does_not():
+    assert ex05.NON_FINITE_WORDS.search("Input should be less than 1000000, got inf")
+    assert not ex05.NON_FINITE_WORDS.search("Input should be less than 1000000 (see the info page)")
+
+
+@pytest.mark.parametrize("answer", [_service_pattern, _finite_model_messages, _got_value_only])
 def test_5_2_the_service_shape_with_msg_is_accepted(answer):
     result = _evaluate(ex05.harden_app, answer)
     assert result.status == CORRECT, result.message
@@ -390,6 +495,7 @@ def test_5_3_timing_is_a_ratio_measured_alongside_the_reference():
     (42, "to be a function"),
     (lambda m, ls: None, "forget `return`"),
     (lambda m, ls: "prices", "Expected 1,000 prices"),
+    (lambda m, ls: [f"{p:.2f}" for p in ex05.solution_5_3(m, ls)], "Expected prices as numbers, got a str"),
     (lambda m, ls: pd.DataFrame(ls)["no_such_column"], "KeyError"),
 ])
 def test_5_3_junk_gets_a_clear_message(junk, message):

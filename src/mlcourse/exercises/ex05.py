@@ -10,9 +10,12 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
 import statistics
 import time
 import warnings
+from enum import Enum
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
@@ -40,6 +43,7 @@ VALID_SLABS = [
     {"grader": "BGS", "grade": 9.5},
     {"grader": "CGC", "grade": 9.5},
     {"grader": "CGC", "grade": 7},
+    {"grader": "BGS", "grade": 9},
     {"grader": "PSA", "grade": 8.0},
 ]
 # (payload, the field its error must name or None for a rule across fields, why it is invalid)
@@ -54,6 +58,7 @@ INVALID_SLABS = [
     ({"grader": "PSA", "grade": 11}, "grade", "grades stop at 10"),
     ({"grader": "CGC", "grade": 6}, "grade", "the service prices grades 7 and up"),
     ({"grader": "BGS", "grade": 9.7}, "grade", "grades come in steps: 7, 8, 9, 9.5, 10"),
+    ({"grader": "CGC", "grade": 8.5}, "grade", "8.5 is not a grade"),
     ({"grader": "PSA", "grade": 9.5}, None, "PSA gives no 9.5"),
     ({"grader": "PSA", "grade": 10, "cert_number": "12345678"}, "cert_number", "an unexpected field"),
 ]
@@ -113,8 +118,11 @@ def check_graded_slab(model: Any) -> str:
             raise Incorrect(f"Your model rejected the valid slab {_describe(payload)} "
                             f"({'.'.join(map(str, first['loc'])) or 'model'}: {first['msg']}).{half}")
         if obj.grader != payload["grader"] or obj.grade != payload["grade"]:
+            enum = (" An Enum member equals its value only if the Enum is a str Enum: use `Literal[...]` or "
+                    "a str Enum (`class Grader(str, Enum)`)." if isinstance(obj.grader, Enum)
+                    or isinstance(obj.grade, Enum) else "")
             raise Incorrect(f"Validating {_describe(payload)} gave grader={obj.grader!r}, grade={obj.grade!r}: "
-                            "the values must come through unchanged.")
+                            f"the values must come through unchanged.{enum}")
     for payload, field_name, why in INVALID_SLABS:
         _, error = call_learner(lambda p=payload: _try_validate(model, p), what=f"GradedSlab on {_describe(payload)}")
         if error is None:
@@ -139,6 +147,8 @@ _SLAB_HINTS = {
                                      "(`Field(strict=True)`) or restricted to listed values.",
     "grades come in steps: 7, 8, 9, 9.5, 10": " A range (7 to 10) is not enough: the grade must be one of "
                                               "the allowed values.",
+    "8.5 is not a grade": " The only half grade is 9.5: `multiple_of=0.5` lets 7.5 and 8.5 through. "
+                          "List the allowed values instead.",
     "an unexpected field": " pydantic ignores unknown fields by default; "
                            "`model_config = ConfigDict(extra='forbid')` rejects them.",
     "PSA gives no 9.5": " This rule involves both fields: a field_validator on `grade` can read the grader "
@@ -221,7 +231,9 @@ def _strict_json(text: str) -> Any:
 
 
 NON_FINITE_CASES = {"price_usd NaN", "price_usd Infinity"}
-NON_FINITE_WORDS = ("nan", "infinit", "finite")
+NON_FINITE_WORDS = re.compile(r"nan|infinit|finite|\binf\b", re.IGNORECASE)  # "got inf" counts, "info" does not
+# Bad inputs that are finite: their messages must say what is wrong, not blame non-finite numbers.
+FINITE_CASES = {"an empty object", 'price_usd "ten"', "currency JPY"}
 
 
 def _entry_message(entry: dict) -> str | None:
@@ -230,6 +242,15 @@ def _entry_message(entry: dict) -> str | None:
         if isinstance(entry.get(key), str) and entry[key]:
             return entry[key]
     return None
+
+
+def _json_of_200(response: Any, request: str) -> Any:
+    """The JSON body of a 200 the check expects to be JSON; an Incorrect (not a crash) if it is not."""
+    try:
+        return response.json()
+    except ValueError:
+        raise Incorrect(f"{request} answered 200 with a body that is not JSON: {response.text[:200]!r}. Return a "
+                        "dict from the endpoint (FastAPI turns it into JSON), or a JSONResponse.") from None
 
 
 def check_harden(harden: Any) -> str:
@@ -241,7 +262,7 @@ def check_harden(harden: Any) -> str:
         app = returned
     client = TestClient(app, raise_server_exceptions=False)
     good = client.post("/quote", json=GOOD_QUOTE)
-    if good.status_code != 200 or good.json() != make_quote_app_answer():
+    if good.status_code != 200 or _json_of_200(good, "A valid POST /quote") != make_quote_app_answer():
         raise Incorrect(f"A valid quote now answers {good.status_code} {good.text!r}; it should still answer "
                         f"200 {json.dumps(make_quote_app_answer())}. Harden the app without changing what works.")
     for what, body, fields in BAD_QUOTES:
@@ -268,16 +289,25 @@ def check_harden(harden: Any) -> str:
         if not fields <= named:
             raise Incorrect(f"The 422 for {what} should name the field(s) {sorted(fields)}, got {sorted(named)}. "
                             "Use the field's name, without the leading 'body' of the error's `loc`.")
+        said = [_entry_message(d) for d in detail if d["field"] in fields]
+        if what in FINITE_CASES:
+            blamed = next((m for m in said if NON_FINITE_WORDS.search(m)), None)
+            if blamed is not None:
+                raise Incorrect(f"The 422 for {what} says {blamed!r}, but nothing in that request is NaN or "
+                                "infinite: the message sends the caller after the wrong problem. Add the words "
+                                "about finite numbers only when the error's `input` is a float that is not finite "
+                                "(`math.isfinite`); every other error keeps its own message.")
         if what in NON_FINITE_CASES:
             said = [_entry_message(d) for d in detail if d["field"] == "price_usd"]
-            if not any(word in m.lower() for m in said for word in NON_FINITE_WORDS):
+            if not any(NON_FINITE_WORDS.search(m) for m in said):
                 raise Incorrect(f"The 422 for {what} says {said[0]!r}. True, but it misleads the caller: the "
                                 "value is not too large, it is not a number at all. pydantic compares NaN and "
                                 "infinity with the field's limit, so a range check is the rule that fails. Say what "
                                 "is wrong: when an error's `input` is a float that is not finite "
-                                "(`math.isfinite`), add it to the message (for example '..., got NaN').")
+                                "(`math.isfinite`), add it to the message (for example '..., got nan' or "
+                                "'..., got inf'; the check looks for nan, inf, infinity or finite).")
     health = client.get("/health")
-    if health.status_code != 200 or health.json() != {"status": "ok"}:
+    if health.status_code != 200 or _json_of_200(health, "GET /health") != {"status": "ok"}:
         raise Incorrect(f"GET /health answered {health.status_code} {health.text!r}; it should answer "
                         "200 {\"status\": \"ok\"}. Add the endpoint inside `harden` (`@app.get('/health')`).")
     return (f"Every bad request ({len(BAD_QUOTES)} kinds) gets a 422 naming its field in valid JSON, NaN and "
@@ -333,7 +363,9 @@ harden_app = Exercise(
         "Build each item as `{'field': <loc without 'body', joined with '.'>, 'message': error['msg']}` and "
         "leave `input` out: for a NaN it *is* NaN, and that is what made the default handler crash. For NaN, "
         "pydantic's `msg` is 'Input should be less than 1000000': when `input` is a float and not "
-        "`math.isfinite(input)`, add ', got nan' (or similar) to the message.",
+        "`math.isfinite(input)`, add ', got nan' or ', got inf' (f-strings write float('nan') and float('inf') "
+        "that way) to the message: the check looks for the words nan, inf, infinity or finite. Only there: a "
+        "missing field or a wrong type keeps pydantic's own message.",
     ],
     solution=solution_5_2,
 )
@@ -400,6 +432,10 @@ def _as_prices(got: Any) -> np.ndarray:
         prices = np.asarray(got, dtype="float64").reshape(-1)
     except (TypeError, ValueError):
         raise Incorrect(f"Expected 1,000 prices (an array or a list of numbers), got {type(got).__name__}.") from None
+    not_number = next((v for v in np.asarray(got, dtype=object).reshape(-1) if not isinstance(v, Real)), None)
+    if not_number is not None:
+        raise Incorrect(f"Expected prices as numbers, got a {type(not_number).__name__} ({not_number!r}) among "
+                        "them: return the model's floats (`.to_numpy()`), not text.")
     return prices
 
 
