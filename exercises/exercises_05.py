@@ -172,7 +172,8 @@ def _(ex05, mo, quote_app_answers):
     2. messages that tell the caller what is wrong. For NaN, pydantic's message for this
        model is *"Input should be less than 1000000"*: every comparison with NaN is false,
        so the range check is the rule that fails. The message for a NaN or an infinity must
-       say so (mention NaN, infinity or "finite").
+       say so (mention NaN, inf, infinity or "finite"); the other errors (a missing field,
+       a wrong type, an unknown currency) keep a message about their own problem.
     3. a `GET /health` endpoint answering `{{"status": "ok"}}`.
 
     Valid quotes must still get exactly the answer they get today. The check sends a valid
@@ -205,7 +206,7 @@ def _(ex05):
 
 
 @app.cell(hide_code=True)
-def _(ex05, inspect, mo):
+def _(ex05, inspect, mo, reference_ms_here):
     mo.md(f"""
     ## Exercise 5.3: Meet a batch endpoint's latency objective
 
@@ -223,9 +224,12 @@ def _(ex05, inspect, mo):
     Your machine is not the service's machine, and it may be busy. So the check does not
     hold you to {ex05.SLO_MS:.0f} ms: it times the reference solution and yours back to
     back, {ex05.TIMING_ROUNDS} times, and compares the two within each round (load slows
-    both alike). Yours may take at most **{ex05.MAX_RATIO:g} times** the reference's time:
-    the reference takes about {ex05.REFERENCE_MS_ON_TARGET:.0f} ms on the service's machine,
-    so that is the {ex05.SLO_MS:.0f} ms objective.
+    both alike). Yours may take at most **{ex05.MAX_RATIO:g} times** the reference's time.
+    On an idle two-core machine like the service's, the reference took about
+    {ex05.REFERENCE_MS_ON_TARGET:.0f} ms (a figure measured there and recorded in the
+    exercise, not measured now), so there the ratio is the {ex05.SLO_MS:.0f} ms objective.
+    On this machine, right now, the reference takes **{reference_ms_here:.0f} ms**, so
+    your budget here is about {ex05.MAX_RATIO * reference_ms_here:.0f} ms.
     """)
     return
 
@@ -245,8 +249,7 @@ def _(ex05, time):
 @app.cell(hide_code=True)
 def _(ex05, exercise_model, json, mo, reference_ms_here, slow_ms_per_listing):
     mo.md(f"""
-    On this machine, right now, the slow version takes **{slow_ms_per_listing:.1f} ms per
-    listing**: about {slow_ms_per_listing * ex05.BATCH_SIZE / 1000:.1f} s for a batch of
+    The slow version takes **{slow_ms_per_listing:.1f} ms per listing** here: about {slow_ms_per_listing * ex05.BATCH_SIZE / 1000:.1f} s for a batch of
     {ex05.BATCH_SIZE:,}, {slow_ms_per_listing * ex05.BATCH_SIZE / reference_ms_here:.0f} times
     the reference's {reference_ms_here:.0f} ms (the check allows {ex05.MAX_RATIO:g} times).
     The model is `{exercise_model.version}`. One of the listings:
