@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Literal
 
 import numpy as np
@@ -134,7 +134,7 @@ class Grader(Enum):
     CGC = "CGC"
 
 
-class StrGrader(str, Enum):
+class StrGrader(StrEnum):
     PSA = "PSA"
     BGS = "BGS"
     CGC = "CGC"

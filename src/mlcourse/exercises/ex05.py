@@ -119,7 +119,7 @@ def check_graded_slab(model: Any) -> str:
                             f"({'.'.join(map(str, first['loc'])) or 'model'}: {first['msg']}).{half}")
         if obj.grader != payload["grader"] or obj.grade != payload["grade"]:
             enum = (" An Enum member equals its value only if the Enum is a str Enum: use `Literal[...]` or "
-                    "a str Enum (`class Grader(str, Enum)`)." if isinstance(obj.grader, Enum)
+                    "a str Enum (`class Grader(StrEnum)`)." if isinstance(obj.grader, Enum)
                     or isinstance(obj.grade, Enum) else "")
             raise Incorrect(f"Validating {_describe(payload)} gave grader={obj.grader!r}, grade={obj.grade!r}: "
                             f"the values must come through unchanged.{enum}")
