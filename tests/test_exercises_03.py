@@ -184,6 +184,9 @@ def test_3_1_junk_cross_validation_gets_a_clear_message():
     assert result.status == INCORRECT and "5 numbers" in result.message, result.message
     result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, **k: [1.0, 2.0])
     assert result.status == INCORRECT and "one per fold" in result.message, result.message
+    for junk in ("hello", {"fold": 1.0}, True):
+        result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, junk=junk, **k: junk)
+        assert result.status == INCORRECT and "should return 5 numbers" in result.message, result.message
 
 
 # ------------------------------------------------------------------------------ 3.2

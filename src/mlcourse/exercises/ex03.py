@@ -163,6 +163,9 @@ def _check_cross_val(cross_val_rmse: Callable, X: pd.DataFrame, y: pd.Series, n_
     if got is None:
         raise Incorrect("cross_val_rmse returned None. Did you forget `return`?")
     if np.ndim(got) == 0:
+        if not isinstance(got, int | float | np.number) or isinstance(got, bool):
+            raise Incorrect(f"cross_val_rmse should return {n_splits} numbers (one RMSE per fold), got "
+                            f"{type(got).__name__}.")
         raise Incorrect(f"cross_val_rmse returned one number ({got!r}); return one RMSE per fold "
                         f"({n_splits} numbers), so the spread across folds stays visible.")
     try:
