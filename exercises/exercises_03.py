@@ -59,7 +59,9 @@ def _(ex03, mo):
 
     The check compares your folds with `KFold` on {len(ex03.KFOLD_CASES)} cases (uneven sizes
     and shuffles included), then your per-fold RMSEs with scikit-learn's on
-    {len(ex03.cv_data()[0]):,} listings, with a small xgboost model.
+    {len(ex03.cv_data()[0]):,} listings, with a small xgboost model: once with
+    `n_splits={ex03.CV_SPLITS}, seed={ex03.CV_SEED}` and once with
+    `n_splits={ex03.CV_OTHER_SPLITS}, seed={ex03.CV_OTHER_SEED}`.
     """)
     return
 
@@ -178,7 +180,9 @@ def _(ex03, mo, modeling):
     Assign an **unfitted** model to `tuned_model`, for example
     `modeling.make_model("xgboost", n_estimators=..., max_depth=..., learning_rate=...)`.
     The check fits it on the {len(tuning_train):,} tuning listings, scores it on the
-    {len(tuning_valid):,} validation listings, and times it against the default model,
+    {len(tuning_valid):,} validation listings (the model gets the listings without `price_usd`
+    or any other price column: the price is what it predicts, so it never sees it as an
+    input), and times it against the default model,
     alternating the two in the same {ex03.LATENCY_ROUNDS} rounds and keeping the best time of each
     (so a busy machine slows both alike). Timing still wobbles by a few percent, so the check
     accepts a measured ratio up to **{ex03.accepted_ratio():.2f}x**: the {ex03.LATENCY_BUDGET:g}x budget plus a

@@ -153,9 +153,10 @@ def _(ex04, mo, modeling):
     listing that is flagged (an unnecessary review) costs `cost_review`.
 
     Write `best_threshold(labels, scores, cost_missed, cost_review)` returning the threshold
-    with the lowest total cost on these listings. The check tries
-    {len(ex04.COST_CASES)} cost settings and accepts any threshold within
-    {ex04.COST_TOLERANCE:.0%} of the cheapest cost.
+    with the lowest total cost on these listings. The check calls it with these labels and the
+    scores rounded to {ex04.CHECK_SCORE_DECIMALS} decimals (so a plain loop over the distinct
+    scores stays quick), tries {len(ex04.COST_CASES)} cost settings and accepts any threshold
+    within {ex04.COST_TOLERANCE:.0%} of the cheapest cost.
     """)
     return labels, scores
 
@@ -186,8 +187,9 @@ def _(ex04):
 
 
 @app.cell
-def _(evaluation, mo):
+def _(evaluation, ex04, mo):
     _sections = "\n".join(f"    ## {s}\n    ..." for s in evaluation.MODEL_CARD_SECTIONS)
+    _labels = ", ".join(f"`- {label}: ...`" for label in ex04.CARD_NUMBERS)
     mo.md(f"""
     ## Exercise 4.4: Write a model card
 
@@ -199,14 +201,15 @@ def _(evaluation, mo):
 {_sections}
     ```
 
-    Under the **Evaluation** heading, give four numbers, each on its own line, label then
-    number: `- Test RMSE: ...`, `- Test MAE: ...`, `- Test listings: ...` and
-    `- Noise floor: ...`. The check reads each number from its labelled line in the
-    Evaluation section only (a number elsewhere in the card does not count) and recomputes
-    it from the model, so compute yours in
-    the notebook (`price.test`, `price.test_predictions`, `evaluation.regression_metrics`,
-    `best_possible_rmse`) and put them in an f-string: never type a number. The cell below
-    gives you the fitted model and its split.
+    Under the **Evaluation** heading, give {len(ex04.CARD_NUMBERS)} numbers, each on its own line
+    in the form `Label: value`, with these labels: {_labels}. The check reads the first number
+    after the colon; a note in parentheses before it is skipped
+    (`- Test listings (20% hold-out): ...` is fine). It reads each number from its labelled
+    line in the Evaluation section only (a number elsewhere in the card does not count) and
+    recomputes it from the model, so compute yours in the notebook (`price.test`,
+    `price.test_predictions`, `evaluation.regression_metrics`, `best_possible_rmse`) and put
+    them in an f-string: never type a number. The cell below gives you the fitted model and
+    its split.
     """)
     return
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from xgboost import XGBRegressor
 
 from mlcourse import modeling
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -87,6 +90,22 @@ def _mean_only(model, X, y, n_splits=5, seed=0):
     return float(ex03.solution_3_1_cross_val(model, X, y, n_splits, seed).mean())
 
 
+def _mae_not_rmse(model, X, y, n_splits=5, seed=0):
+    scores = []
+    for train_rows, valid_rows in ex03.solution_3_1_kfold(len(X), n_splits, shuffle=True, seed=seed):
+        fitted = clone(model).fit(X.iloc[train_rows], y.iloc[train_rows])
+        scores.append(np.mean(np.abs(fitted.predict(X.iloc[valid_rows]) - y.iloc[valid_rows].to_numpy())))
+    return np.array(scores)
+
+
+def _ignores_arguments(model, X, y, n_splits=5, seed=0):
+    return ex03.solution_3_1_cross_val(model, X, y, 5, 0)  # used to pass: the check only called the defaults
+
+
+def _ignores_seed(model, X, y, n_splits=5, seed=0):
+    return ex03.solution_3_1_cross_val(model, X, y, n_splits, 0)
+
+
 def _unshuffled_folds(model, X, y, n_splits=5, seed=0):
     scores = []
     for train_rows, valid_rows in ex03.solution_3_1_kfold(len(X), n_splits, shuffle=False):
@@ -114,13 +133,30 @@ def test_3_1_wrong_folds_get_specific_messages(kfold, message):
     (_mse_not_rmse, "MSE"),
     (_fits_once_on_all_rows, "see the validation rows"),
     (_mean_only, "one number"),
-    (_unshuffled_folds, "Fold"),
+    (_unshuffled_folds, "expected an RMSE of"),
+    (_mae_not_rmse, "that is MAE, not RMSE"),
+    (_ignores_arguments, "use the `n_splits` argument"),
+    (_ignores_seed, "pass the `seed` argument on"),
     (lambda model, X, y, n_splits=5, seed=0: ex03.solution_3_1_cross_val(model, X, y, n_splits, seed)[::-1],
      "another order"),
 ])
 def test_3_1_wrong_cross_validation_gets_specific_messages(cross_val, message):
     result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, cross_val)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_3_1_the_check_calls_cross_validation_with_other_arguments_too():
+    calls = []
+
+    def recording(model, X, y, n_splits=5, seed=0):
+        calls.append((n_splits, seed))
+        return ex03.solution_3_1_cross_val(model, X, y, n_splits, seed)
+
+    result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, recording)
+    assert result.status == CORRECT, result.message
+    assert calls == [(ex03.CV_SPLITS, ex03.CV_SEED), (ex03.CV_OTHER_SPLITS, ex03.CV_OTHER_SEED)]
+    assert (ex03.CV_OTHER_SPLITS, ex03.CV_OTHER_SEED) != (ex03.CV_SPLITS, ex03.CV_SEED)
+    assert ex03.CV_OTHER_SPLITS != ex03.CV_SPLITS and ex03.CV_OTHER_SEED != ex03.CV_SEED
 
 
 def test_3_1_right_folds_without_cross_validation_asks_for_it(stubs):
@@ -148,6 +184,9 @@ def test_3_1_junk_cross_validation_gets_a_clear_message():
     assert result.status == INCORRECT and "5 numbers" in result.message, result.message
     result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, **k: [1.0, 2.0])
     assert result.status == INCORRECT and "one per fold" in result.message, result.message
+    for junk in ("hello", {"fold": 1.0}, True):
+        result = _evaluate(ex03.kfold_from_scratch, ex03.solution_3_1_kfold, lambda *a, junk=junk, **k: junk)
+        assert result.status == INCORRECT and "should return 5 numbers" in result.message, result.message
 
 
 # ------------------------------------------------------------------------------ 3.2
@@ -235,6 +274,15 @@ def test_3_2_junk_gets_a_clear_message(choices, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
+@pytest.mark.parametrize("value", [["xgboost"], {"model": "xgboost"}, 3, True])
+def test_3_2_a_choice_that_is_not_a_name_gets_a_clear_message(value):
+    # a list used to raise TypeError (unhashable) inside the check: "a bug in the course"
+    choices, note = ex03.solution_3_2()
+    result = _evaluate(ex03.model_choice, {**choices, "nightly_revaluation": value}, note)
+    assert result.status == INCORRECT, result.message
+    assert "give one model name, a string" in result.message and "nightly_revaluation" in result.message, result.message
+
+
 def test_3_2_note_of_the_wrong_type():
     result = _evaluate(ex03.model_choice, ex03.solution_3_2()[0], 42)
     assert result.status == INCORRECT and "stakeholder_note" in result.message
@@ -266,6 +314,69 @@ def test_3_3_a_fitted_model_is_cloned_not_trusted():
 def test_3_3_wrong_answers_get_specific_messages(model, message):
     result = _evaluate(ex03.tuned_within_budget, model)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+class _ReadsTheAnswer(RegressorMixin, BaseEstimator):
+    """Cheats: looks each listing's price up in the course dataset by listing_id."""
+
+    def fit(self, X, y):
+        listings = modeling.pricing_listings()
+        self.prices_ = dict(zip(listings["listing_id"], listings["price_usd"], strict=True))
+        return self
+
+    def predict(self, X):
+        return np.array([self.prices_[i] for i in X["listing_id"]], dtype=float)
+
+
+class _RecordsColumns(RegressorMixin, BaseEstimator):
+    """Wraps the solution and records the columns it is given."""
+
+    seen: list = []
+
+    def fit(self, X, y):
+        type(self).seen.append(("fit", list(X.columns)))
+        self.model_ = ex03.solution_3_3().fit(X, y)
+        return self
+
+    def predict(self, X):
+        type(self).seen.append(("predict", list(X.columns)))
+        return self.model_.predict(X)
+
+
+def _uses_every_numeric_column():
+    # the model that scored $0.28 when the check passed price_usd in: it used the price as a feature
+    return make_pipeline(FunctionTransformer(lambda frame: frame.select_dtypes("number")),
+                         XGBRegressor(n_estimators=100, max_depth=6, n_jobs=1))
+
+
+def test_3_3_a_model_on_every_numeric_column_no_longer_reads_the_price():
+    result = _evaluate(ex03.tuned_within_budget, _uses_every_numeric_column())
+    assert result.status == INCORRECT and "target is" in result.message, result.message
+
+
+def test_3_3_the_model_never_sees_a_price_column(monkeypatch):
+    monkeypatch.setattr(_RecordsColumns, "seen", [])
+    _evaluate(ex03.tuned_within_budget, _RecordsColumns())
+    assert [step for step, _ in _RecordsColumns.seen][:2] == ["fit", "predict"]
+    for _, columns in _RecordsColumns.seen:
+        assert not [c for c in columns if "price" in c.lower()], columns
+    with_log_price = ex03.tuning_data()[0].assign(log_price=1.0)
+    assert not [c for c in ex03.model_inputs(with_log_price).columns if "price" in c]
+
+
+def test_3_3_a_model_that_reads_the_answer_is_impossible():
+    result = _evaluate(ex03.tuned_within_budget, _ReadsTheAnswer())
+    assert result.status == INCORRECT, result.message
+    assert "impossible: the model must be reading the answer" in result.message, result.message
+    assert f"${ex03.noise_floor_rmse():.2f}" in result.message
+
+
+def test_3_3_the_solution_is_well_above_the_impossibility_line():
+    assert ex03.target_rmse() > ex03.noise_floor_rmse() > ex03.IMPOSSIBLE_SHARE_OF_FLOOR * ex03.noise_floor_rmse()
+    train, valid = ex03.tuning_data()
+    model = ex03.solution_3_3().fit(ex03.model_inputs(train), train["price_usd"])
+    score = ex03.rmse(valid["price_usd"], model.predict(ex03.model_inputs(valid)))
+    assert ex03.noise_floor_rmse() < score <= ex03.target_rmse()
 
 
 def _fake_timing(ratio):

@@ -75,6 +75,14 @@ def test_4_1_junk_gets_a_clear_message(junk, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
+@pytest.mark.parametrize("value", [["mape"], {"metric": "mape"}, 1, ("mape",)])
+def test_4_1_a_choice_that_is_not_a_string_gets_a_clear_message(value):
+    # a list used to raise TypeError (unhashable) inside the check: "a bug in the course"
+    result = _evaluate(ex04.metric_choice, {**ex04.SOLUTION_4_1, "seller_hint": value})
+    assert result.status == INCORRECT, result.message
+    assert "give one metric, as a string" in result.message and "seller_hint" in result.message, result.message
+
+
 # ------------------------------------------------------------------------------ 4.2
 def test_4_2_stub_is_not_attempted(stubs):
     result = _evaluate(ex04.error_profile, stubs["worst_error_profile"], stubs["findings"])
@@ -123,7 +131,37 @@ def _sorted_by_share(residuals, column, n_worst=200):
     return ex04.solution_4_2(residuals, column, n_worst).sort_values("share_worst", ascending=False)
 
 
+def _outer_join_without_fill(residuals, column, n_worst=200):
+    worst = residuals.sort_values("abs_error", ascending=False).head(n_worst)
+    profile = pd.DataFrame({"share_worst": worst[column].value_counts(normalize=True),
+                            "share_all": residuals[column].value_counts(normalize=True)})  # NaN where absent
+    profile["lift"] = profile["share_worst"] / profile["share_all"]
+    return profile.sort_values("lift", ascending=False)
+
+
+def _relative_errors(residuals, column, n_worst=200):
+    return ex04.solution_4_2(residuals.assign(abs_error=residuals["log_ratio"].abs()), column, n_worst)
+
+
+def _under_predictions(residuals, column, n_worst=200):
+    return ex04.solution_4_2(residuals.assign(abs_error=-residuals["error"]), column, n_worst)
+
+
+def _errors_above_average(residuals, column, n_worst=200):
+    worst = residuals[residuals["abs_error"] > residuals["abs_error"].mean()]
+    share_all = residuals[column].value_counts(normalize=True)
+    profile = pd.DataFrame({"share_worst": worst[column].value_counts(normalize=True).reindex(share_all.index,
+                                                                                             fill_value=0.0),
+                            "share_all": share_all})
+    profile["lift"] = profile["share_worst"] / profile["share_all"]
+    return profile.sort_values("lift", ascending=False)
+
+
 @pytest.mark.parametrize("profile, message", [
+    (_outer_join_without_fill, "Fill the segments absent from the worst errors with 0"),
+    (_relative_errors, "relative size (|log_ratio|)"),
+    (_under_predictions, "only under-predictions"),
+    (_errors_above_average, "share of the 200 listings with the largest absolute error"),
     (_signed, "with their sign"),
     (_counts, "counts"),
     (_fixed_200, "n_worst"),
@@ -136,6 +174,25 @@ def _sorted_by_share(residuals, column, n_worst=200):
 def test_4_2_wrong_profiles_get_specific_messages(profile, message):
     result = _evaluate(ex04.error_profile, profile, ex04.solution_4_2_findings())
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+@pytest.mark.parametrize("profile", [_outer_join_without_fill, _relative_errors, _errors_above_average])
+def test_4_2_only_a_fixed_number_is_blamed_on_n_worst(profile):
+    # these used to get "Did you use `n_worst` (not a fixed number)?", which was not the cause
+    result = _evaluate(ex04.error_profile, profile, ex04.solution_4_2_findings())
+    assert result.status == INCORRECT and "n_worst` argument" not in result.message, result.message
+    assert "not a fixed number" not in result.message, result.message
+    result = _evaluate(ex04.error_profile, _fixed_200, ex04.solution_4_2_findings())
+    assert "matches the 200 worst errors, not the 100" in result.message, result.message
+
+
+@pytest.mark.parametrize("findings", [pd.DataFrame({"era": ["sv"]}), np.array(["sv", "x", "y"]), ["sv"], 3])
+def test_4_2_findings_of_the_wrong_type_get_a_clear_message(stubs, findings):
+    # a DataFrame or an array used to hit `findings == {}`: "a bug in the course"
+    result = _evaluate(ex04.error_profile, stubs["worst_error_profile"], findings)
+    assert result.status == NOT_ATTEMPTED and "worst_error_profile" in result.message, result.message
+    result = _evaluate(ex04.error_profile, ex04.solution_4_2, findings)
+    assert result.status == INCORRECT and "fill `findings`" in result.message, result.message
 
 
 def test_4_2_the_most_common_value_is_not_the_finding():
@@ -184,6 +241,29 @@ def test_4_3_a_grid_search_on_hundredths_is_accepted():
         return float(curve.loc[curve["cost"].idxmin(), "threshold"])
 
     assert _evaluate(ex04.threshold_costs, grid).status == CORRECT
+
+
+def test_4_3_the_check_passes_rounded_scores_and_stays_exact_on_them():
+    calls = []
+
+    def recording(labels, scores, cost_missed, cost_review):
+        calls.append(len(np.unique(scores)))
+        return ex04.solution_4_3(labels, scores, cost_missed, cost_review)
+
+    result = _evaluate(ex04.threshold_costs, recording)
+    assert result.status == CORRECT, result.message
+    assert len(calls) == len(ex04.COST_CASES)
+    assert max(calls) <= 10 ** ex04.CHECK_SCORE_DECIMALS + 1
+    labels, scores = ex04.threshold_check_data()
+    raw_labels, raw_scores = ex04.review_labels_and_scores()
+    np.testing.assert_array_equal(labels, raw_labels)
+    assert np.abs(scores - raw_scores).max() <= 0.5 * 10 ** -ex04.CHECK_SCORE_DECIMALS + 1e-12
+    for cost_missed, cost_review in ex04.COST_CASES:
+        best_t, best_cost = evaluation.best_threshold(labels, scores, cost_missed, cost_review)
+        assert ex04.solution_4_3(labels, scores, cost_missed, cost_review) == pytest.approx(best_t)
+        # the rounding barely moves the optimum: far less than the 5% tolerance
+        raw_cost = evaluation.best_threshold(raw_labels, raw_scores, cost_missed, cost_review)[1]
+        assert abs(best_cost - raw_cost) <= 0.01 * raw_cost
 
 
 def _swapped(labels, scores, cost_missed, cost_review):
@@ -250,7 +330,7 @@ def test_4_4_wrong_cards_get_specific_messages():
         (_replace_line(card, "Test listings", f"- Test listings: {n['n_train']:,.0f}"), "training listings"),
         (_replace_line(card, "Test RMSE", "- Test RMSE: $4.60"), "Compute every number"),
         (_replace_line(card, "Noise floor", "- Noise floor: about two dollars"), "Noise floor"),
-        (_replace_line(card, "Test MAE", "- Typical error: small"), "test mae"),
+        (_replace_line(card, "Test MAE", "- Typical error: small"), "State the test MAE"),
     ]
     for text, message in cases:
         result = _evaluate(ex04.model_card, text)
@@ -269,7 +349,7 @@ def test_4_4_numbers_must_sit_on_their_line_in_the_evaluation_section():
     # used to pass: the number sits on the next line, not on the label's line
     split = _replace_line(card, "Test MAE", f"- Test MAE:\n  ${n['test_mae']:.2f}")
     result = _evaluate(ex04.model_card, split)
-    assert result.status == INCORRECT and "test mae" in result.message, result.message
+    assert result.status == INCORRECT and "test MAE" in result.message, result.message
     # a right number in the model details section does not replace the Evaluation line
     details = card.replace("## Model details\n", f"## Model details\nNoise floor: ${n['floor_rmse']:.2f}\n")
     result = _evaluate(ex04.model_card, _replace_line(details, "- Noise floor", "- Noise floor: unknown"))
@@ -279,6 +359,40 @@ def test_4_4_numbers_must_sit_on_their_line_in_the_evaluation_section():
 def test_4_4_labels_match_as_words():
     assert ex04._number_after("test mae", "- Test MAE: $2.20") == 2.20
     assert ex04._number_after("test mae", "- Contest maeve: 7\n- Test MAE: $2.20") == 2.20
+
+
+@pytest.mark.parametrize("label, new_line", [
+    ("Test listings", "- Evaluated on {n_test:,.0f} test listings"),
+    ("Test RMSE", "- RMSE on the test set: ${test_rmse:.2f}"),
+    ("Test listings", "- Test listings (20% hold-out, 2024): {n_test:,.0f}"),
+    ("Test MAE", "- Test MAE (mean absolute error, 2 decimals): ${test_mae:.2f} (train ${train_mae:.2f})"),
+    ("Test RMSE", "- Test RMSE ${test_rmse:.2f}"),
+])
+def test_4_4_natural_phrasings_of_a_right_number_pass(label, new_line):
+    # the first three used to be rejected, or read as 20 (the number inside the parentheses)
+    card = _replace_line(ex04.solution_4_4(), label, new_line.format(**ex04.reference_numbers()))
+    result = _evaluate(ex04.model_card, card)
+    assert result.status == CORRECT, result.message
+
+
+def test_4_4_a_number_in_parentheses_is_not_the_value():
+    card = _replace_line(ex04.solution_4_4(), "Test listings", "- Test listings (20% hold-out, 2024): about ten thousand")
+    result = _evaluate(ex04.model_card, card)
+    assert result.status == INCORRECT and "State the test listings" in result.message, result.message
+    assert ex04._number_after("Test listings", "- Test listings (20% hold-out, 2024): 10,542") == 10542
+    assert ex04._number_after("Noise floor", "- Noise floor (best possible RMSE): $2.45") == 2.45
+    assert ex04._number_after("Test RMSE", "- Test RMSE on 10,542 listings: $3.78") == 3.78
+    assert ex04._number_after("Test RMSE", "- RMSE on the training set: $2.99") is None
+
+
+def test_4_4_messages_spell_the_labels_as_the_card_does():
+    card = _replace_line(ex04.solution_4_4(), "Test RMSE", "- Test RMSE: soon")
+    result = _evaluate(ex04.model_card, card)
+    n = ex04.reference_numbers()
+    assert f"`- Test RMSE: ${n['test_rmse']:.2f}`" in result.message and "test RMSE" in result.message, result.message
+    assert "Test rmse" not in result.message and "`Label: value`" in result.message
+    source = (ROOT / "exercises" / "exercises_04.py").read_text()
+    assert "`Label: value`" in source and "ex04.CARD_NUMBERS" in source
 
 
 @pytest.mark.parametrize("junk, message", [

@@ -31,6 +31,10 @@ from mlcourse.features import feature_frame
 KFOLD_CASES = [(10, 5, False, 0), (103, 5, False, 0), (17, 4, False, 0), (103, 5, True, 42), (9, 3, True, 7)]
 CV_SPLITS = 5
 CV_SEED = 0
+# A second call with other values: a cross_val_rmse that ignores its arguments (and happens to
+# hard-code the defaults) must not pass.
+CV_OTHER_SPLITS = 4
+CV_OTHER_SEED = 3
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,13 +53,21 @@ def cv_model():
     return modeling.make_model("xgboost", n_estimators=30, max_depth=4)
 
 
-def reference_cv_rmse(model, X: pd.DataFrame, y: pd.Series, n_splits: int = CV_SPLITS, seed: int = CV_SEED) -> np.ndarray:
-    """Per-fold RMSE with scikit-learn's KFold(shuffle=True): what 3.1's cross_val_rmse must return."""
-    scores = []
+def reference_cv_scores(model, X: pd.DataFrame, y: pd.Series, n_splits: int = CV_SPLITS,
+                        seed: int = CV_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Per-fold (RMSE, MAE) with scikit-learn's KFold(shuffle=True) on the same fitted models."""
+    rmses, maes = [], []
     for train_rows, valid_rows in KFold(n_splits, shuffle=True, random_state=seed).split(X):
         fitted = clone(model).fit(X.iloc[train_rows], y.iloc[train_rows])
-        scores.append(rmse(y.iloc[valid_rows], fitted.predict(X.iloc[valid_rows])))
-    return np.array(scores)
+        predictions = fitted.predict(X.iloc[valid_rows])
+        rmses.append(rmse(y.iloc[valid_rows], predictions))
+        maes.append(mae(y.iloc[valid_rows], predictions))
+    return np.array(rmses), np.array(maes)
+
+
+def reference_cv_rmse(model, X: pd.DataFrame, y: pd.Series, n_splits: int = CV_SPLITS, seed: int = CV_SEED) -> np.ndarray:
+    """Per-fold RMSE with scikit-learn's KFold(shuffle=True): what 3.1's cross_val_rmse must return."""
+    return reference_cv_scores(model, X, y, n_splits, seed)[0]
 
 
 def _as_index_array(values: Any, what: str) -> np.ndarray:
@@ -136,37 +148,55 @@ def check_kfold(kfold_indices: object, cross_val_rmse: object) -> str:
     if is_stub(cross_val_rmse):
         raise Incorrect("Your folds match scikit-learn's. Now write `cross_val_rmse`.")
     X, y = cv_data()
-    model = cv_model()
-    got = call_learner(cross_val_rmse, model, X, y, n_splits=CV_SPLITS, seed=CV_SEED,
-                       what=f"cross_val_rmse(model, X, y, n_splits={CV_SPLITS}, seed={CV_SEED})")
+    scores = _check_cross_val(cross_val_rmse, X, y, CV_SPLITS, CV_SEED)
+    _check_cross_val(cross_val_rmse, X, y, CV_OTHER_SPLITS, CV_OTHER_SEED)
+    return (f"Your folds match scikit-learn's KFold on {len(KFOLD_CASES)} cases (uneven and shuffled ones "
+            f"included), and your cross-validation gives the same per-fold RMSE (with n_splits={CV_SPLITS}, "
+            f"seed={CV_SEED}, and again with n_splits={CV_OTHER_SPLITS}, seed={CV_OTHER_SEED}): "
+            f"{', '.join(f'${s:.2f}' for s in scores)} (mean ${scores.mean():.2f}, spread ${scores.std():.2f}).")
+
+
+def _check_cross_val(cross_val_rmse: Callable, X: pd.DataFrame, y: pd.Series, n_splits: int, seed: int) -> np.ndarray:
+    """Run the learner's cross_val_rmse with these arguments; its per-fold scores if they match scikit-learn's."""
+    call = f"cross_val_rmse(model, X, y, n_splits={n_splits}, seed={seed})"
+    got = call_learner(cross_val_rmse, cv_model(), X, y, n_splits=n_splits, seed=seed, what=call)
     if got is None:
         raise Incorrect("cross_val_rmse returned None. Did you forget `return`?")
     if np.ndim(got) == 0:
+        if not isinstance(got, int | float | np.number) or isinstance(got, bool):
+            raise Incorrect(f"cross_val_rmse should return {n_splits} numbers (one RMSE per fold), got "
+                            f"{type(got).__name__}.")
         raise Incorrect(f"cross_val_rmse returned one number ({got!r}); return one RMSE per fold "
-                        f"({CV_SPLITS} numbers), so the spread across folds stays visible.")
+                        f"({n_splits} numbers), so the spread across folds stays visible.")
     try:
         scores = np.asarray(got, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
-        raise Incorrect(f"cross_val_rmse should return {CV_SPLITS} numbers, got {type(got).__name__}.") from exc
-    if scores.size != CV_SPLITS:
-        raise Incorrect(f"cross_val_rmse returned {scores.size} scores; expected one per fold, {CV_SPLITS}.")
-    expected = reference_cv_rmse(cv_model(), X, y)
+        raise Incorrect(f"cross_val_rmse should return {n_splits} numbers, got {type(got).__name__}.") from exc
+    if scores.size != n_splits:
+        hint = ("" if (n_splits, seed) == (CV_SPLITS, CV_SEED) else
+                f" It was called with n_splits={n_splits}: use the `n_splits` argument, not a fixed number.")
+        raise Incorrect(f"{call} returned {scores.size} scores; expected one per fold, {n_splits}.{hint}")
+    expected, expected_mae = reference_cv_scores(cv_model(), X, y, n_splits, seed)
     if np.allclose(scores, expected, rtol=1e-6, atol=1e-9):
-        return (f"Your folds match scikit-learn's KFold on {len(KFOLD_CASES)} cases (uneven and shuffled ones "
-                f"included), and your cross-validation gives the same per-fold RMSE: "
-                f"{', '.join(f'${s:.2f}' for s in scores)} (mean ${scores.mean():.2f}, spread ${scores.std():.2f}).")
+        return scores
     if np.allclose(scores, expected ** 2, rtol=1e-6):
         raise Incorrect("Your scores are the squares of the expected ones: that is the MSE. Take the square root.")
+    if np.allclose(scores, expected_mae, rtol=1e-6):
+        raise Incorrect(f"{call}: your scores are the mean absolute error of each fold: that is MAE, not RMSE. "
+                        "Square the errors, average them, then take the square root.")
     if np.allclose(np.sort(scores), np.sort(expected), rtol=1e-6):
         raise Incorrect("Your fold scores are right but in another order: return them in the order of the folds.")
+    if seed != CV_SEED and np.allclose(scores, reference_cv_rmse(cv_model(), X, y, n_splits, CV_SEED), rtol=1e-6):
+        raise Incorrect(f"{call} returned the scores of seed={CV_SEED}: pass the `seed` argument on to "
+                        "kfold_indices instead of a fixed seed.")
     if scores.mean() < 0.8 * expected.mean():
-        raise Incorrect(f"Your fold RMSEs (mean ${scores.mean():.2f}) are well below scikit-learn's on the same folds "
-                        f"(mean ${expected.mean():.2f}): the model seems to see the validation rows during training. "
-                        "Fit a fresh clone on each fold's training rows only.")
+        raise Incorrect(f"{call}: your fold RMSEs (mean ${scores.mean():.2f}) are well below scikit-learn's on the "
+                        f"same folds (mean ${expected.mean():.2f}): the model seems to see the validation rows during "
+                        "training. Fit a fresh clone on each fold's training rows only.")
     worst = int(np.argmax(np.abs(scores - expected)))
-    raise Incorrect(f"Fold {worst + 1}: expected an RMSE of {expected[worst]:.4f}, got {scores[worst]:.4f}. Use "
-                    f"kfold_indices(len(X), n_splits, shuffle=True, seed=seed), fit `clone(model)` on the training "
-                    "rows and score RMSE on the validation rows.")
+    raise Incorrect(f"{call}, fold {worst + 1}: expected an RMSE of {expected[worst]:.4f}, got {scores[worst]:.4f}. "
+                    f"Use kfold_indices(len(X), n_splits, shuffle=True, seed=seed), fit `clone(model)` on the "
+                    "training rows and score RMSE on the validation rows.")
 
 
 def solution_3_1_kfold(n_samples: int, n_splits: int, shuffle: bool = False, seed: int = 0) -> list:
@@ -320,6 +350,11 @@ def check_model_choice(choices: object, note: object) -> str:
     missing = [s for s in SCENARIOS if is_stub(choices.get(s))]
     if missing:
         raise Incorrect(f"Choose a model for every scenario: {', '.join(missing)} still missing.")
+    not_names = {s: c for s, c in choices.items() if not isinstance(c, str)}
+    if not_names:
+        scenario, choice = next(iter(not_names.items()))
+        raise Incorrect(f"For {scenario!r} you gave {choice!r} ({type(choice).__name__}); give one model name, a "
+                        f"string: one of {list(CANDIDATES)}.")
     unknown = {s: c for s, c in choices.items() if c not in CANDIDATES}
     if unknown:
         scenario, choice = next(iter(unknown.items()))
@@ -438,6 +473,17 @@ def accepted_ratio() -> float:
     """The highest measured latency ratio the 3.3 check accepts: the budget plus the stated allowance."""
     return LATENCY_BUDGET * (1 + LATENCY_TOLERANCE)
 REQUIRED_GAIN = 0.07       # the tuned model must beat the default's validation RMSE by at least 7%
+# A validation RMSE below this share of the noise floor (the RMSE of the noise-free expected price,
+# which no honest model can beat) means the model reads the answer.
+IMPOSSIBLE_SHARE_OF_FLOOR = 0.9
+
+
+def model_inputs(listings: pd.DataFrame) -> pd.DataFrame:
+    """The listings without the target: price_usd and any other price column (log price...) dropped.
+
+    Exercise 3.3 fits and predicts on these, as a model in service would: the price is what it predicts.
+    """
+    return listings.drop(columns=[c for c in listings.columns if "price" in str(c).lower()])
 
 
 @functools.lru_cache(maxsize=1)
@@ -459,13 +505,22 @@ def tuning_data() -> tuple[pd.DataFrame, pd.DataFrame]:
 def reference_model():
     """The default xgboost model, fitted on the tuning data: the latency and accuracy reference."""
     train, _ = _tuning_split()
-    return modeling.make_model("xgboost").fit(train, train["price_usd"])
+    return modeling.make_model("xgboost").fit(model_inputs(train), train["price_usd"])
 
 
 @functools.lru_cache(maxsize=1)
 def reference_rmse() -> float:
     _, valid = _tuning_split()
-    return rmse(valid["price_usd"], reference_model().predict(valid))
+    return rmse(valid["price_usd"], reference_model().predict(model_inputs(valid)))
+
+
+@functools.lru_cache(maxsize=1)
+def noise_floor_rmse() -> float:
+    """The best possible validation RMSE on exercise 3.3's validation listings (``dataset.best_possible_rmse``)."""
+    from mlcourse.dataset import best_possible_rmse
+
+    _, valid = _tuning_split()
+    return best_possible_rmse(valid)
 
 
 def target_rmse() -> float:
@@ -488,8 +543,10 @@ def check_tuned_model(model: object) -> str:
         raise Incorrect(f"`tuned_model` could not be cloned ({type(exc).__name__}: {exc}); pass a scikit-learn "
                         "estimator such as modeling.make_model('xgboost', ...).") from exc
     train, valid = tuning_data()
-    call_learner(candidate.fit, train, train["price_usd"], what="tuned_model.fit(train, prices)")
-    predictions = call_learner(candidate.predict, valid, what="tuned_model.predict(valid)")
+    prices = valid["price_usd"]
+    train_inputs, valid_inputs = model_inputs(train), model_inputs(valid)  # the target never goes in
+    call_learner(candidate.fit, train_inputs, train["price_usd"], what="tuned_model.fit(train, prices)")
+    predictions = call_learner(candidate.predict, valid_inputs, what="tuned_model.predict(valid)")
     try:
         predictions = np.asarray(predictions, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
@@ -498,8 +555,13 @@ def check_tuned_model(model: object) -> str:
         raise Incorrect(f"tuned_model.predict returned {predictions.size} values for {len(valid):,} listings.")
     if not np.isfinite(predictions).all():
         raise Incorrect("tuned_model.predict returned values that are not finite (NaN or infinity).")
-    score = rmse(valid["price_usd"], predictions)
-    timing = modeling.paired_latency(candidate, reference_model(), valid, rounds=LATENCY_ROUNDS)
+    score = rmse(prices, predictions)
+    if score < IMPOSSIBLE_SHARE_OF_FLOOR * noise_floor_rmse():
+        raise Incorrect(f"A validation RMSE of ${score:.2f} is impossible: the model must be reading the answer. Even "
+                        f"the noise-free expected price of each listing scores ${noise_floor_rmse():.2f} (the noise "
+                        "floor): the rest is chance no model can predict. Use only what a listing shows before it "
+                        "sells, and keep the validation prices out of the model.")
+    timing = modeling.paired_latency(candidate, reference_model(), valid_inputs, rounds=LATENCY_ROUNDS)
     ratio = timing["latency_ratio"]
     if ratio > accepted_ratio():
         raise Incorrect(f"Too slow: your model's predictions took {ratio:.2f}x the default model's "

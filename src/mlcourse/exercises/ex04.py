@@ -150,6 +150,9 @@ def check_metric_choices(choices: object) -> str:
         raise Incorrect(f"Choose a metric for every scenario: {', '.join(missing)} still missing.")
     for scenario in METRIC_SCENARIOS:
         choice = choices[scenario]
+        if not isinstance(choice, str):
+            raise Incorrect(f"For {scenario!r} you gave {choice!r} ({type(choice).__name__}); give one metric, as a "
+                            f"string: one of the keys {sorted(METRIC_OPTIONS)}.")
         if choice not in METRIC_OPTIONS:
             raise Incorrect(f"For {scenario!r} you wrote {choice!r}; use one of the keys {sorted(METRIC_OPTIONS)}.")
     wrong = [s for s in METRIC_SCENARIOS if choices[s] not in ACCEPTED_METRICS[s]]
@@ -193,16 +196,53 @@ FINDING_COLUMNS = ["era", "rarity", "language"]
 FINDINGS_N_WORST = 200
 
 
-def _signed_worst_profile(residuals: pd.DataFrame, column: str, n_worst: int) -> pd.DataFrame:
-    worst = residuals.sort_values("error", ascending=False, kind="stable").head(n_worst)
-    share_all = residuals[column].value_counts(normalize=True)
-    share_worst = worst[column].value_counts(normalize=True).reindex(share_all.index, fill_value=0.0)
-    return pd.DataFrame({"share_worst": share_worst, "share_all": share_all,
-                         "lift": share_worst / share_all}).sort_values("lift", ascending=False)
+def _share_worst_of(worst: pd.DataFrame, column: str, index: pd.Index) -> np.ndarray:
+    """Each value's share of the ``worst`` rows, in the order of ``index`` (values of segment_lift)."""
+    values = worst[column].astype("object").fillna("(missing)")
+    return values.value_counts(normalize=True).reindex(index, fill_value=0.0).to_numpy(dtype=float)
+
+
+def _explain_share_worst(call: str, got: np.ndarray, residuals: pd.DataFrame, column: str, n_worst: int,
+                         index: pd.Index) -> None:
+    """Raise Incorrect naming the likely mistake behind a wrong share_worst column."""
+    expected = _share_worst_of(evaluation.worst_errors(residuals, n_worst), column, index)
+    missing = np.isnan(got)
+    if missing.any():
+        absent = expected[missing] == 0
+        detail = ("the values absent from the worst errors" if absent.all() else "some values")
+        raise Incorrect(f"{call}: share_worst is NaN for {int(missing.sum())} value(s) ({detail}). Fill the segments "
+                        "absent from the worst errors with 0: `.reindex(share_all.index, fill_value=0)`, or "
+                        "`.fillna(0)` after joining the two shares.")
+    rankings = [
+        ("error", False, f"you took the {n_worst} largest errors with their sign, which keeps only over-predictions. "
+                         "The worst errors are the largest in absolute value (`abs_error`)."),
+        ("error", True, f"you took the {n_worst} most negative errors, which keeps only under-predictions. The worst "
+                        "errors are the largest in absolute value (`abs_error`)."),
+    ]
+    for key, ascending, message in rankings:
+        worst = residuals.sort_values(key, ascending=ascending, kind="stable").head(n_worst)
+        if np.allclose(got, _share_worst_of(worst, column, index), atol=1e-9):
+            raise Incorrect(f"{call}: {message}")
+    if "log_ratio" in residuals:
+        by_ratio = residuals.assign(_size=residuals["log_ratio"].abs()).sort_values("_size", ascending=False)
+        if np.allclose(got, _share_worst_of(by_ratio.head(n_worst), column, index), atol=1e-9):
+            raise Incorrect(f"{call}: you ranked the errors by their relative size (|log_ratio|). Here the worst "
+                            "errors are the largest in dollars: sort by `abs_error`, largest first.")
+    if np.allclose(got, expected * n_worst):
+        raise Incorrect(f"{call}: share_worst holds counts; divide by n_worst to get shares.")
+    for other_n in sorted({10, 20, 50, 100, 200, 300, 500, 1000} - {n_worst}):
+        other = _share_worst_of(evaluation.worst_errors(residuals, other_n), column, index)
+        if np.allclose(got, other, atol=1e-9):
+            raise Incorrect(f"{call}: share_worst matches the {other_n} worst errors, not the {n_worst} asked for. "
+                            "Use the `n_worst` argument, not a fixed number.")
+    first = int(np.argmax(np.abs(got - expected)))
+    raise Incorrect(f"{call}: share_worst should be each value's share of the {n_worst} listings with the largest "
+                    f"absolute error (`abs_error`); for {str(index[first])!r} it is {expected[first]:.4f}, yours "
+                    f"{got[first]:.4f}. Take those rows, then `value_counts(normalize=True)` on the column.")
 
 
 def check_error_profile(profile_fn: object, findings: object) -> str:
-    if is_stub(profile_fn) and (is_stub(findings) or findings == {}
+    if is_stub(profile_fn) and (is_stub(findings)
                                 or (isinstance(findings, dict) and all(is_stub(v) for v in findings.values()))):
         raise NotAttempted()
     if is_stub(profile_fn):
@@ -232,16 +272,7 @@ def check_error_profile(profile_fn: object, findings: object) -> str:
             raise Incorrect(f"{call}: share_all should be each value's share of all {len(residuals):,} test listings "
                             "(shares, not counts: they sum to 1).")
         if not np.allclose(mine["share_worst"], ref[:, 0], atol=1e-9):
-            signed = _signed_worst_profile(residuals, column, n_worst)["share_worst"].reindex(expected.index)
-            if np.allclose(mine["share_worst"], signed.to_numpy(dtype=float), atol=1e-9):
-                raise Incorrect(f"{call}: you took the {n_worst} largest errors with their sign, which keeps only "
-                                "over-predictions. The worst errors are the largest in absolute value (`abs_error`).")
-            worst_counts = evaluation.worst_errors(residuals, n_worst)[column].value_counts()
-            counts = worst_counts.reindex(expected.index, fill_value=0).to_numpy(dtype=float)
-            if np.allclose(mine["share_worst"], counts):
-                raise Incorrect(f"{call}: share_worst holds counts; divide by n_worst to get shares.")
-            raise Incorrect(f"{call}: share_worst should be each value's share of the {n_worst} listings with the "
-                            "largest absolute error. Did you use `n_worst` (not a fixed number)?")
+            _explain_share_worst(call, mine["share_worst"].to_numpy(), residuals, column, n_worst, expected.index)
         if np.allclose(mine["lift"], ref[:, 1] / np.where(ref[:, 0] == 0, np.nan, ref[:, 0]), equal_nan=True) and \
                 not np.allclose(mine["lift"], ref[:, 2]):
             raise Incorrect(f"{call}: lift is upside down: share_worst / share_all (above 1 means over-represented).")
@@ -316,6 +347,16 @@ error_profile = Exercise(
 # ======================================================================================
 COST_CASES = [(40.0, 5.0), (100.0, 2.0), (10.0, 10.0), (5.0, 40.0)]
 COST_TOLERANCE = 0.05  # within 5% of the minimum cost is accepted: a search on a 0.01 grid passes
+# The check passes the scores rounded to this many decimals: at most 1,001 distinct thresholds, so a
+# learner's plain loop over np.unique(scores) runs four cost cases in a fraction of a second (with the
+# raw scores, ~8,000 distinct values, it took ~0.6 s a case). The check stays exact on the data it passes.
+CHECK_SCORE_DECIMALS = 3
+
+
+def threshold_check_data() -> tuple[np.ndarray, np.ndarray]:
+    """The labels and scores 4.3's check calls best_threshold with: the validation scores, rounded."""
+    labels, scores = review_labels_and_scores()
+    return labels, np.round(scores, CHECK_SCORE_DECIMALS)
 
 
 def _cost_at(labels: np.ndarray, scores: np.ndarray, threshold: float, cost_missed: float, cost_review: float) -> float:
@@ -325,7 +366,7 @@ def _cost_at(labels: np.ndarray, scores: np.ndarray, threshold: float, cost_miss
 def check_threshold(fn: object) -> str:
     if is_stub(fn):
         raise NotAttempted()
-    labels, scores = review_labels_and_scores()
+    labels, scores = threshold_check_data()
     lines = []
     for cost_missed, cost_review in COST_CASES:
         call = f"best_threshold(labels, scores, cost_missed={cost_missed:g}, cost_review={cost_review:g})"
@@ -402,28 +443,51 @@ threshold_costs = Exercise(
 # 4.4 Write a model card
 # ======================================================================================
 CARD_NUMBERS = {  # label on the card -> (key in reference_numbers(), tolerance, unit)
-    "test rmse": ("test_rmse", 0.011, "$"),
-    "test mae": ("test_mae", 0.011, "$"),
-    "test listings": ("n_test", 0.5, ""),
-    "noise floor": ("floor_rmse", 0.011, "$"),
+    "Test RMSE": ("test_rmse", 0.011, "$"),
+    "Test MAE": ("test_mae", 0.011, "$"),
+    "Test listings": ("n_test", 0.5, ""),
+    "Noise floor": ("floor_rmse", 0.011, "$"),
+}
+# Other ways to write a label: "RMSE on the test set", "listings in the test set".
+_LABEL_VARIANTS = {
+    "test rmse": r"test rmse|rmse on (?:the )?test(?: set| data)?",
+    "test mae": r"test mae|mae on (?:the )?test(?: set| data)?",
+    "test listings": r"test listings|listings in (?:the )?test(?: set| data)?",
 }
 _NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)")
+_PARENTHESES = re.compile(r"\([^()]*\)")
 
 
 EVALUATION_SECTION = "Evaluation"
 
 
-def _number_after(label: str, text: str) -> float | None:
-    """The first number after ``label`` on the first line of ``text`` that has the label as a word.
+def _label_pattern(label: str) -> re.Pattern:
+    words = label.lower()
+    body = _LABEL_VARIANTS.get(words, r"\s+".join(map(re.escape, words.split())))
+    body = body.replace(" ", r"\s+")
+    return re.compile(rf"\b(?:{body})\b", flags=re.IGNORECASE)
 
-    Only that line is read: a number on another line (or in another section) never counts.
+
+def _number_after(label: str, text: str) -> float | None:
+    """The number on the first line of ``text`` that has ``label`` as words: ``Label: value``.
+
+    Notes in parentheses are ignored ("Test listings (20% hold-out): 10,542" reads 10,542). The
+    number is the first one after the colon that follows the label; without a colon, the first
+    number after the label, else a number right before it ("10,542 test listings"). Only that
+    line is read: a number on another line (or in another section) never counts.
     """
-    pattern = re.compile(rf"\b{re.escape(label)}\b", flags=re.IGNORECASE)
-    for line in text.splitlines():
+    pattern = _label_pattern(label)
+    for raw_line in text.splitlines():
+        line = _PARENTHESES.sub(" ", raw_line)
         found = pattern.search(line)
-        if found:
-            match = _NUMBER.search(line[found.end():])
-            return float(match.group(1).replace(",", "")) if match else None
+        if not found:
+            continue
+        after = line[found.end():]
+        colon = after.find(":")
+        match = _NUMBER.search(after[colon + 1:] if colon >= 0 else after)
+        if match is None and colon < 0:
+            match = re.search(r"(\d[\d,]*(?:\.\d+)?)\s*$", line[:found.start()])
+        return float(match.group(1).replace(",", "")) if match else None
     return None
 
 
@@ -466,11 +530,12 @@ def check_model_card(card: object) -> str:
         value = _number_after(label, evaluation_text)
         expected = numbers[key]
         shown = f"{unit}{expected:,.2f}" if unit else f"{expected:,.0f}"
+        named = label[0].lower() + label[1:]  # "test RMSE", not "Test rmse"
         if value is None:
             elsewhere = any(_number_after(label, line) is not None for line in card.splitlines())
-            raise Incorrect(f"State the {label} in the '{EVALUATION_SECTION}' section, on its own line, label then "
-                            f"number, like `- {label.capitalize()}: {shown}` (with your model's number)."
-                            + (f" The card gives a {label} elsewhere, but a reader looks for it under "
+            raise Incorrect(f"State the {named} in the '{EVALUATION_SECTION}' section, on its own line, as "
+                            f"`Label: value`, like `- {label}: {shown}` (with your model's number)."
+                            + (f" The card gives a {named} elsewhere, but a reader looks for it under "
                                f"'{EVALUATION_SECTION}', and only that line is checked." if elsewhere else ""))
         if abs(value - expected) > tolerance:
             hint = ""
@@ -480,7 +545,7 @@ def check_model_card(card: object) -> str:
                 hint = " That is the MAE on the training data: a model card reports held-out (test) performance."
             elif key == "n_test" and abs(value - numbers["n_train"]) <= tolerance:
                 hint = " That is the number of training listings."
-            raise Incorrect(f"The card says {label} {value:,g}, but the model's {label} is {shown}.{hint} "
+            raise Incorrect(f"The card says {named} {value:,g}, but the model's {named} is {shown}.{hint} "
                             "Compute every number from the evaluation, never type it.")
     return (f"Every required section is there, and the card's numbers match the model: test RMSE "
             f"${numbers['test_rmse']:.2f}, MAE ${numbers['test_mae']:.2f} on {numbers['n_test']:,.0f} listings, "
