@@ -243,8 +243,9 @@ def _(ex00, mo):
     listener would have to look up (RMSE, hyperparameters, cross-validation...); a measured
     number in the answer to the VP (from the evidence table of 0.2, written with its unit, a
     dollar sign or a percent sign; rounding to the whole dollar or percent is fine); the
-    payback of the 0.2 scenario in the answer to the CFO; and, for the CTO, a fallback and
-    how you would notice the failure. The rest is judgement: use the rubric.
+    payback of the 0.2 scenario in the answer to the CFO, in months ("N months", rounded to
+    the month at most); and, for the CTO, a fallback and how you would notice the failure.
+    The rest is judgement: use the rubric.
     """),
         mo.accordion({"Rubric for the answers": mo.md(ex00.QA_RUBRIC)}),
     ])

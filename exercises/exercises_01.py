@@ -42,8 +42,8 @@ def _(mo):
 
 
 @app.cell(hide_code=True)
-def _(mo):
-    mo.md(r"""
+def _(ex01, mo):
+    mo.md(rf"""
     ## Exercise 1.1: Break the data
 
     A schema is only as good as the problems it catches. Write **five functions**, each
@@ -52,10 +52,13 @@ def _(mo):
     (`schemas.clean_listing_schema()`) should reject. Think of what goes wrong in real
     feeds.
 
-    The check runs each function on a fixed sample of 2,000 clean listings and validates
-    the result. It wants: five problems, each caught by the schema, no two breaking the
-    same rules, and the input left untouched (a function that modifies the caller's
-    DataFrame is a bug in its own right).
+    The check runs each function on a fixed sample of {len(ex01.sample_listings()):,} clean
+    listings and validates the result. It wants: five problems, each caught by the schema,
+    no two breaking the same rules, at least {ex01.MIN_PROBLEM_KINDS} different *kinds* of
+    problem (a missing value, a wrong type, a value out of range, an unknown category, a
+    duplicate, a missing column, a broken cross-column rule...: the same fault in five
+    columns is one kind five times), and the input left untouched (a function that
+    modifies the caller's DataFrame is a bug in its own right).
 
     Here are the sample's first rows and the contract's rules:
     """)

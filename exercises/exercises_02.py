@@ -53,9 +53,13 @@ def _(ex02, mo):
     The check runs your function on a fixed sample of {len(_sample):,} listings and wants
     every new column to be numeric (booleans as 0/1), complete (no NaN: Trainer cards have
     no stats, Defense is 0 on some cards), finite (no division by zero), informative (not
-    constant, not a copy of an existing column), and **computable without the price**: it
-    reruns your function with the prices shuffled between listings, and with the price
-    column removed, and your features must not change.
+    constant, not a copy or a linear rescaling of an existing column or of another of your
+    features), **computable without the price** (it reruns your function with the prices
+    shuffled between listings, and with the price column removed, and your features must
+    not change) and **computed from the listing's own row**: it reruns your function on the
+    earliest half of the listings (`leakage.future_dependence`, as in 2.3) and on a random
+    half, and each listing's features must not change. A count, a rank, a row number or a
+    table-wide median (to fill gaps, say) fails that test: fill gaps with a constant.
     """),
         _sample.head(5),
     ])
@@ -179,9 +183,10 @@ def _(ex02, inspect, leakage, mo):
     it to the baseline, reruns the same cross-validation, and wants the RMSE to drop by
     more than {ex02.REQUIRED_IMPROVEMENT:.0%}. First it makes sure the feature is one you could
     compute on the day of the listing, with two behavioural tests from Module 2: it must not
-    come from the price (`leakage.price_dependence`, below), and it must not come from the
-    future (`leakage.future_dependence`: the earliest listings' values must not change when
-    the later listings are removed).
+    come from the price (`leakage.price_dependence`, below: here no price at all, not even
+    past sales of the same card, since the point is what the card itself adds to a baseline
+    that sees no price), and it must not come from the future (`leakage.future_dependence`:
+    the earliest listings' values must not change when the later listings are removed).
 
     ```python
     {inspect.getsource(leakage.price_dependence)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -324,6 +325,9 @@ def test_0_3_right_translations_without_the_function(stubs):
 @pytest.mark.parametrize("junk, message", [
     (["R1", "R2", "R3"], "should be a dict"),
     ({"R1": "share", "R2": "mae", "R3": "recall"}, "should be a dict like"),
+    ({"R1": {"metric": np.array(["recall", "precision"])}}, "metric should be one of"),
+    ({"R1": {"metric": pd.DataFrame({"a": [1, 2]})}}, "metric should be one of"),
+    ({"R1": {"metric": ["share_within_tolerance"]}}, "metric should be one of"),
 ])
 def test_0_3_junk_gets_a_clear_message(junk, message):
     result = _evaluate(ex00.metrics_translation, junk, ex00.solution_0_3()[1])
@@ -369,8 +373,35 @@ def test_0_4_a_number_in_the_wrong_unit_is_not_evidence(template):
 
 
 def test_quantities_in_reads_units():
-    assert ex00.quantities_in("$13, 13 dollars, 66%, 66 percent, US$4.24, 7.2 months, 12 cards") == [
-        (13.0, "$"), (13.0, "$"), (66.0, "%"), (66.0, "%"), (4.24, "$"), (7.2, "months"), (12.0, None)]
+    assert ex00.quantities_in("$13, 13 dollars, 66%, 66 percent, US$4.24, 7.2 months, 12 cards, a 7-month") == [
+        (13.0, "$"), (13.0, "$"), (66.0, "%"), (66.0, "%"), (4.24, "$"), (7.2, "months"), (12.0, None),
+        (7.0, "months")]
+
+
+def _cfo(sentence):
+    return _answer("cfo_roi", sentence + " The model saves expert time and prices fewer cards too low; a pilot of "
+                              "four weeks on one category measures the volume before we commit the full budget.")
+
+
+@pytest.mark.parametrize("payback", [
+    "Payback in about {p:.1f} months.",
+    "It pays for itself in roughly {p:.0f} months.",
+    "We expect a {p:.0f}-month payback.",
+])
+def test_0_4_the_payback_in_months_rounded_or_not_counts(payback):
+    result = _evaluate(ex00.stakeholder_qa, _cfo(payback.format(p=ex00._payback_of_proposal())))
+    assert result.status == CORRECT, result.message
+
+
+@pytest.mark.parametrize("sentence", [
+    "The ROI is strong. We pay roughly {p:.0f} dollars per listing in expert time today.",   # the number, as dollars
+    "The ROI is strong: expert time drops by {p:.0f}% and the model pays for itself.",        # as a percent
+    "The ROI is strong: {p:.0f} experts' time is freed and the model pays for itself.",       # no unit
+])
+def test_0_4_the_payback_number_in_another_unit_is_not_the_payback(sentence):
+    result = _evaluate(ex00.stakeholder_qa, _cfo(sentence.format(p=ex00._payback_of_proposal())))
+    assert result.status == INCORRECT and "does not say when the money comes back" in result.message, result.message
+    assert "not as months" in result.message, result.message
 
 
 def _answer(key, text):

@@ -56,8 +56,88 @@ def test_1_1_wrong_answers_get_specific_messages(change, message):
     assert message in result.message, result.message
 
 
+def _break_column(column, fault):
+    def corruption(df):
+        return df.assign(**{column: df[column].astype(str) if fault == "text" else np.nan})
+    return corruption
+
+
+def _same_fault_in_five_columns(fault, columns=("price_usd", "hp", "attack", "defense", "speed")):
+    return {f"{fault} {c}": _break_column(c, fault) for c in columns}
+
+
+@pytest.mark.parametrize("fault, kind", [("text", "a wrong type"), ("nan", "a")])
+def test_1_1_one_fault_in_five_columns_is_one_kind_of_problem(fault, kind):
+    result = _evaluate(ex01.break_the_data, _same_fault_in_five_columns(fault))
+    assert result.status == INCORRECT, result.message
+    assert "kind" in result.message and f"at least {ex01.MIN_PROBLEM_KINDS} different kinds" in result.message
+    assert f"({kind}" in result.message, result.message
+
+
+def test_1_1_nan_in_five_required_columns_is_one_kind_of_problem():
+    columns = ["listing_id", "listing_date", "card_id", "set_code", "set_name"]
+    result = _evaluate(ex01.break_the_data, _same_fault_in_five_columns("nan", columns))
+    assert result.status == INCORRECT and "only one kind of problem (a missing value" in result.message, result.message
+
+
+def _missing_price(df):
+    out = df.copy()
+    out.loc[out.index[:2], "price_usd"] = np.nan
+    return out
+
+
+def _price_as_text(df):
+    return df.assign(price_usd=df["price_usd"].astype(str))
+
+
+def _too_expensive(df):
+    out = df.copy()
+    out.loc[out.index[0], "price_usd"] = 1e9
+    return out
+
+
+def _negative_hp(df):
+    out = df.copy()
+    out.loc[out.index[0], "hp"] = -5
+    return out
+
+
+def _unknown_finish(df):
+    out = df.copy()
+    out.loc[out.index[0], "finish"] = "glitter"
+    return out
+
+
+def test_1_1_three_kinds_of_problem_are_enough():
+    # two values out of range, a missing value, a wrong type, an unknown category: four kinds
+    answer = {"too expensive": _too_expensive, "negative hp": _negative_hp, "missing price": _missing_price,
+              "price as text": _price_as_text, "unknown finish": _unknown_finish}
+    result = _evaluate(ex01.break_the_data, answer)
+    assert result.status == CORRECT, result.message
+    # five different rules, but only two kinds: values out of range, and a missing value
+    two_kinds = {"too expensive": _too_expensive, "negative hp": _negative_hp, "missing price": _missing_price,
+                 "negative attack": lambda df: df.assign(attack=-df["attack"] - 1),
+                 "negative defense": lambda df: df.assign(defense=-df["defense"] - 1)}
+    result = _evaluate(ex01.break_the_data, two_kinds)
+    assert result.status == INCORRECT and "only 2 kinds of problem" in result.message, result.message
+
+
+@pytest.mark.parametrize("rules, kind", [
+    ({("listing_id", "dtype('int64')"), ("listing_id", "not_nullable")}, "a missing value"),
+    ({("hp", "dtype('Int16')"), ("hp", "in_range(0, 1000)")}, "a wrong type"),
+    ({("<table>", "column_in_dataframe"), ("<table>", "column_in_schema")}, "a missing or unexpected column"),
+    ({("<table>", "grading_fields_consistent")}, "a broken cross-column rule"),
+    ({("card_id", "str_matches('^x$')")}, "a malformed value"),
+])
+def test_1_1_a_problem_counts_as_its_root_cause(rules, kind):
+    assert ex01.problem_kind(frozenset(rules)) == kind
+
+
 @pytest.mark.parametrize("junk, message", [
     ([1, 2, 3], "should be a dict"),
+    (pd.DataFrame({"a": [1, 2]}), "should be a dict"),
+    (pd.DataFrame(), "should be a dict"),
+    (np.arange(3), "should be a dict"),
     ({"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}, "to be a function"),
     ({k: (lambda df: df["nope"]) for k in "abcde"}, "KeyError"),
 ])
@@ -183,6 +263,56 @@ def _mean_not_median(df):
 def test_1_3_wrong_answers_get_specific_messages(answer, message):
     result = _evaluate(ex01.polars_speedup, answer)
     assert result.status == INCORRECT and message in result.message, result.message
+
+
+def _monthly_with(median):
+    def fast_monthly_medians(listings):
+        return (listings.with_columns(pl.col("listing_date").dt.strftime("%Y-%m").alias("month"))
+                .group_by("set_name", "rarity", "month")
+                .agg(median.alias("median_price"), pl.len().alias("n_listings")))
+    return fast_monthly_medians
+
+
+@pytest.mark.parametrize("median", [
+    pl.lit(float("nan")),                                   # NaN is not larger than any tolerance
+    pl.col("hp").filter(pl.lit(False)).median(),             # null floats
+    pl.lit(None),                                            # a column of nulls
+])
+def test_1_3_missing_medians_are_incorrect(median):
+    result = _evaluate(ex01.polars_speedup, _monthly_with(median))
+    assert result.status == INCORRECT and "median_price is missing (NaN or null)" in result.message, result.message
+
+
+def test_1_3_the_median_must_be_a_number():
+    result = _evaluate(ex01.polars_speedup, _monthly_with(pl.lit("12.5")))
+    assert result.status == INCORRECT and "should be a number" in result.message, result.message
+
+
+def _pandas_groupby_wrapped_in_polars(listings):
+    df = listings.to_pandas()
+    df["month"] = df["listing_date"].dt.strftime("%Y-%m")
+    out = (df.groupby(["set_name", "rarity", "month"], observed=True)["price_usd"]
+           .agg(median_price="median", n_listings="size").reset_index())
+    return pl.from_pandas(out)
+
+
+def test_1_3_a_fast_pandas_groupby_wrapped_in_polars_is_incorrect():
+    result = _evaluate(ex01.polars_speedup, _pandas_groupby_wrapped_in_polars)
+    assert result.status == INCORRECT and "calls `to_pandas`" in result.message, result.message
+
+
+def test_1_3_another_polars_answer_and_a_comment_about_pandas_pass():
+    def fast_monthly_medians(listings):
+        # no to_pandas() here: polars all the way
+        month = pl.col("listing_date").dt.strftime("%Y-%m")
+        return (listings.group_by(pl.col("set_name"), pl.col("rarity"), month.alias("month"))
+                .agg(pl.col("price_usd").quantile(0.5, interpolation="midpoint").alias("median_price"),
+                     pl.col("price_usd").count().cast(pl.UInt32).alias("n_listings")))
+
+    result = _evaluate(ex01.polars_speedup, fast_monthly_medians)
+    assert result.status == CORRECT, result.message
+    assert ex01._pandas_round_trip(fast_monthly_medians) is None
+    assert ex01._pandas_round_trip(len) is None  # no source to read: no verdict
 
 
 @pytest.mark.parametrize("junk, message", [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,6 +86,90 @@ def test_2_1_wrong_answers_get_specific_messages(answer, message):
     assert result.status == INCORRECT and message in result.message, result.message
 
 
+def _row_counters(listings):
+    out = listings.copy()
+    for k in range(1, 6):
+        out[f"counter_{k}"] = np.arange(len(out)) * k
+    return out
+
+
+def test_2_1_five_copies_of_a_row_counter_are_incorrect():
+    result = _evaluate(ex02.engineer_five, _row_counters, _justify({}, *(f"counter_{k}" for k in range(1, 6))))
+    assert result.status == INCORRECT, result.message
+    assert "`counter_2` is a linear rescaling of your `counter_1`" in result.message, result.message
+
+
+def _hp_median(o):
+    hp = o["hp"].astype(float)
+    return hp.fillna(hp.median())
+
+
+@pytest.mark.parametrize("feature, message", [
+    # not new information: a rescaling of another new feature, or of a column the table has
+    (lambda o: o["days_since_release"] / 365.25, "linear rescaling of your `days_since_release`"),
+    (lambda o: 1 - o["vintage_holo"], "linear rescaling of your `vintage_holo`"),
+    (lambda o: o["hp"].astype(float).fillna(0) * 2, "linear rescaling of the existing column `hp`"),
+    (lambda o: 1 - o["graded"].astype(int), "linear rescaling of the existing column `graded`"),
+    (_hp_median, "linear rescaling of the existing column `hp`"),
+    # computed over the whole table, later listings included: 2.3's "leakage from the future"
+    (lambda o: o.groupby("card_id")["card_id"].transform("count"), "Leakage from the future: `extra`"),
+    (lambda o: o.groupby("species")["card_id"].transform("count").fillna(0), "Leakage from the future: `extra`"),
+    (lambda o: safe_ratio(o["attack"], o["defense"]).pipe(lambda r: r.fillna(r.median())),
+     "Leakage from the future: `extra`"),
+    # computed from other rows, earlier ones only: not the listing's own attributes
+    (lambda o: o["listing_date"].rank(), "The value of `extra` for a listing changes"),
+    (lambda o: np.arange(len(o)), "The value of `extra` for a listing changes"),
+    (lambda o: o.sort_values("listing_id").groupby("card_id").cumcount(), "The value of `extra` for a listing"),
+])
+def test_2_1_features_that_are_not_new_or_not_the_listings_own_are_named(feature, message):
+    engineer, justifications = _with(lambda o: o.assign(extra=feature(o)))
+    result = _evaluate(ex02.engineer_five, engineer, _justify(justifications, "extra"))
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+@pytest.mark.parametrize("feature", [
+    lambda o: np.log1p(o["days_since_release"].clip(lower=0)),             # a transform, not a rescaling
+    lambda o: o["hp"].astype(float).fillna(0) * o["is_legendary"],          # an interaction
+    lambda o: (o["era"] == "sv").astype(int),                               # a flag for a category
+    lambda o: o["listing_date"].dt.day_of_week,                             # the listing's own date
+    lambda o: o["card_number"] / 100.0 + (o["finish"] == "holofoil"),        # a mix of two columns
+])
+def test_2_1_other_features_of_the_listings_own_row_pass(feature):
+    engineer, justifications = _with(lambda o: o.assign(extra=feature(o)))
+    result = _evaluate(ex02.engineer_five, engineer, _justify(justifications, "extra"))
+    assert result.status == CORRECT, result.message
+
+
+def test_2_1_the_check_stays_fast():
+    start = time.perf_counter()
+    _evaluate(ex02.engineer_five, *ex02.solution_2_1())
+    assert time.perf_counter() - start < 2.0
+
+
+def _flags_for_the_latest_cards(listings):
+    out = listings.copy()
+    for card in listings.sort_values("listing_id")["card_id"].iloc[-5:]:  # other cards on fewer listings
+        out[f"is_{card}"] = (listings["card_id"] == card).astype(int)
+    return out
+
+
+def test_2_1_columns_that_depend_on_the_listings_present_are_named():
+    engineer, justifications = _with(_flags_for_the_latest_cards)
+    result = _evaluate(ex02.engineer_five, engineer, justifications)
+    assert result.status == INCORRECT and "no longer adds" in result.message, result.message
+
+
+def test_2_1_many_columns_are_checked_quickly():
+    def one_flag_per_card(listings):
+        flags = pd.get_dummies(listings["card_id"], prefix="card", dtype=int)
+        return pd.concat([listings, flags], axis=1)
+
+    start = time.perf_counter()
+    result = _evaluate(ex02.engineer_five, one_flag_per_card, {})
+    assert time.perf_counter() - start < 2.0
+    assert result.status == INCORRECT and "not feature design" in result.message, result.message
+
+
 def test_2_1_modifying_the_input_is_named():
     engineer, justifications = ex02.solution_2_1()
 
@@ -100,6 +186,10 @@ def test_2_1_modifying_the_input_is_named():
     (lambda df: df["no_such_column"], {}, "KeyError"),
     ("features", {}, "to be a function"),
     (ex02.solution_2_1()[0], ["one line", "another"], "should be a dict"),
+    (ex02.solution_2_1()[0], pd.DataFrame({"a": ["x"]}), "should be a dict"),
+    (ex02.solution_2_1()[0], np.array(["a line", "another"]), "should be a dict"),
+    (None, pd.DataFrame(), "to be a function"),
+    (None, np.arange(3), "to be a function"),
 ])
 def test_2_1_junk_gets_a_clear_message(engineer, justifications, message):
     result = _evaluate(ex02.engineer_five, engineer, justifications)
@@ -218,6 +308,18 @@ def test_2_3_solutions_are_correct(solution):
     assert leakage.future_dependence(solution, ex02.baseline_sample()) is None
 
 
+def _previous_sale_of_the_card(listings):
+    ordered = listings.sort_values("listing_id")
+    return ordered.groupby("card_id")["price_usd"].shift(1).reindex(listings.index)
+
+
+def test_2_3_a_past_price_is_refused_for_what_it_is():
+    result = _evaluate(ex02.better_feature, _previous_sale_of_the_card)
+    assert result.status == INCORRECT, result.message
+    assert "no price at all, not even the past sales" in result.message, result.message
+    assert "impossible to compute" not in result.message
+
+
 def test_2_3_hint_ideas_that_pass_are_the_species_ones():
     hints = " ".join(ex02.better_feature.hints)
     assert "species" in ex02.better_feature.hints[0]
@@ -242,10 +344,10 @@ CHASE_RARITIES = ["Ultra Rare", "Secret Rare", "Illustration Rare", "Special Ill
 
 @pytest.mark.parametrize("feature, message", [
     # the threshold is easy to pass with the target: the check must reject it first
-    (lambda df: np.log(df["price_usd"]), "Leakage"),
-    (_species_mean_price, "Leakage"),                               # target encoding, in-sample
-    (lambda df: (df["price_usd"] > 20).astype(int), "Leakage"),
-    (lambda df: df["price_usd"].rank(), "Leakage"),
+    (lambda df: np.log(df["price_usd"]), "uses the price"),
+    (_species_mean_price, "uses the price"),                        # target encoding, in-sample
+    (lambda df: (df["price_usd"] > 20).astype(int), "uses the price"),
+    (lambda df: df["price_usd"].rank(), "uses the price"),
     # computed from other listings, later ones included: the future leak of Module 2
     (_species_listing_count, "Leakage from the future"),
     (lambda df: df["hp"].astype(float) - df["hp"].astype(float).mean(), "Leakage from the future"),

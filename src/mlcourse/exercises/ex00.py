@@ -40,14 +40,10 @@ def word_count(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9$%][\w$%.,'-]*", text))
 
 
-def _mentions(text: str, value: float, rel: float = 0.02, abs_tol: float = 0.05) -> bool:
-    return any(math.isclose(n, value, rel_tol=rel, abs_tol=abs_tol) for n in numbers_in(text))
-
-
 _DOLLAR_BEFORE = re.compile(r"(\$|USD|US\$)\s?$", re.I)
 _DOLLAR_AFTER = re.compile(r"^\s?(dollars?|usd)\b", re.I)
 _PERCENT_AFTER = re.compile(r"^\s?(%|percent\b|per cent\b)", re.I)
-_MONTHS_AFTER = re.compile(r"^\s?months?\b", re.I)
+_MONTHS_AFTER = re.compile(r"^[\s-]?months?\b", re.I)  # "7 months", "a 7-month payback"
 
 
 def quantities_in(text: str) -> list[tuple[float, str | None]]:
@@ -611,7 +607,7 @@ def check_translations(translations: object, share_within: object) -> str:
         if not isinstance(got, dict):
             raise Incorrect(f"`{req}` should be a dict like {{'metric': ..., 'target': ...}}, got {got!r}.")
         metric = got.get("metric")
-        if metric not in METRICS:
+        if not isinstance(metric, str) or metric not in METRICS:
             raise Incorrect(f"`{req}`'s metric should be one of {', '.join(METRICS)}; got {metric!r}.")
         if metric != want["metric"]:
             raise Incorrect(f"`{req}`: '{metric}' does not measure what the requirement asks. {WRONG_METRIC_HINTS[req]}")
@@ -740,9 +736,12 @@ def check_stakeholder_answers(answers: object) -> str:
         raise Incorrect("The answer to the VP has no measured evidence. Quote the comparison from Module 0 with "
                         f"its unit, rounded if you like (one of: {quoted}).")
     payback = _payback_of_proposal()
-    if not _mentions(answers["cfo_roi"], payback, rel=0.0, abs_tol=0.5):
+    stated = quantities_in(answers["cfo_roi"])
+    if not any(unit == "months" and abs(value - payback) <= 0.5 for value, unit in stated):
+        unitless = [value for value, unit in stated if unit != "months" and abs(value - payback) <= 0.5]
+        why = (f" You write {unitless[0]:g}, but not as months: say 'N months'." if unitless else "")
         raise Incorrect(f"The answer to the CFO does not say when the money comes back: the proposal's payback "
-                        f"is {payback:.1f} months. Lead with it.")
+                        f"is {payback:.1f} months. Lead with it, in months.{why}")
     cto = answers["cto_what_if_it_fails"]
     if not re.search(FALLBACK_WORDS, cto, re.I):
         raise Incorrect("The answer to the CTO names no fallback: what prices the cards while the model is "
@@ -785,7 +784,7 @@ stakeholder_qa = Exercise(
         "Answer in the first sentence, then give one piece of evidence, then a next step. Each "
         "answer under a minute spoken.",
         "The VP wants evidence: quote the guide's and the model's measured error in dollars. The CFO "
-        "wants the payback of the 0.2 scenario. The CTO wants a fallback and monitoring.",
+        "wants the payback of the 0.2 scenario, written in months. The CTO wants a fallback and monitoring.",
         "Replace every technical term with what it means to the listener: not 'RMSE' but 'off by "
         "$X per card on average'.",
     ],

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import textwrap
 import time
+import tokenize
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +65,34 @@ def sample_raw_path() -> Path:
 # ======================================================================================
 # 1.1 Break the data
 # ======================================================================================
+# Each rule the schema reports, grouped into the kind of problem it catches. A corruption counts
+# as the first kind it triggers in this order (the root cause): a NaN in an integer column also
+# breaks the dtype, a missing date also breaks the cross-column date rule, but both are missing values.
+PROBLEM_KINDS: dict[str, tuple[str, ...]] = {
+    "a missing or unexpected column": ("column_in_dataframe", "column_in_schema"),
+    "a duplicate": ("field_uniqueness", "multiple_fields_uniqueness", "unique"),
+    "a missing value": ("not_nullable",),
+    "a wrong type": ("dtype",),
+    "an unknown category": ("isin", "notin"),
+    "a malformed value": ("str_matches", "str_contains", "str_startswith", "str_endswith", "str_length"),
+    "a value out of range": ("in_range", "greater_than", "greater_than_or_equal_to", "less_than",
+                             "less_than_or_equal_to", "equal_to", "not_equal_to"),
+}
+CROSS_COLUMN_KIND = "a broken cross-column rule"
+MIN_PROBLEM_KINDS = 3
+
+
+def problem_kind(rules: frozenset[tuple[str, str]]) -> str:
+    """The kind of problem behind a set of broken (column, rule) pairs: its root cause."""
+    names = {check.split("(")[0] for _, check in rules}
+    for kind, checks in PROBLEM_KINDS.items():
+        if names & set(checks):
+            return kind
+    return CROSS_COLUMN_KIND
+
+
 def check_corruptions(corruptions: object) -> str:
-    if is_stub(corruptions) or corruptions == {}:
+    if is_stub(corruptions) or (isinstance(corruptions, dict) and not corruptions):
         raise NotAttempted("Not attempted yet: add your corruption functions to the `corruptions` dict.")
     if not isinstance(corruptions, dict):
         raise Incorrect(f"`corruptions` should be a dict mapping a name to a function, got a {type(corruptions).__name__}.")
@@ -107,9 +135,21 @@ def check_corruptions(corruptions: object) -> str:
     if len(all_rules) < 5:
         raise Incorrect(f"Together your corruptions break only {len(all_rules)} different rules; aim for five "
                         "problems that break five different rules.")
-    lines = "\n".join(f"- `{name}` broke: " + "; ".join(f"{c} ({r})" for c, r in sorted(rules))
+    kinds = {name: problem_kind(rules) for name, rules in broken.items()}
+    if len(set(kinds.values())) < MIN_PROBLEM_KINDS:
+        by_kind: dict[str, list[str]] = {}
+        for name, kind in kinds.items():
+            by_kind.setdefault(kind, []).append(repr(name))
+        found = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in by_kind.items())
+        others = ", ".join(k for k in [*PROBLEM_KINDS, CROSS_COLUMN_KIND] if k not in by_kind)
+        count = "one kind" if len(by_kind) == 1 else f"{len(by_kind)} kinds"
+        raise Incorrect(f"Your corruptions are only {count} of problem ({found}). The same fault "
+                        f"in another column is the same kind of problem: make at least {MIN_PROBLEM_KINDS} "
+                        f"different kinds, for example {others}.")
+    lines = "\n".join(f"- `{name}` ({kinds[name]}) broke: " + "; ".join(f"{c} ({r})" for c, r in sorted(rules))
                       for name, rules in broken.items())
-    return f"The schema caught all {len(broken)} problems, {len(all_rules)} different rules in all:\n\n{lines}"
+    return (f"The schema caught all {len(broken)} problems, {len(set(kinds.values()))} different kinds and "
+            f"{len(all_rules)} different rules in all:\n\n{lines}")
 
 
 def solution_1_1() -> dict:
@@ -155,7 +195,8 @@ break_the_data = Exercise(
         "renamed or missing columns.",
         "Look at the rules table in Module 1 (or `clean_listing_schema()`): `price_usd` must be in "
         "a range, `rarity` must be a known value, `listing_id` must be unique, a graded listing "
-        "needs a grade... Break one rule per function.",
+        "needs a grade... Break one rule per function, and vary the kind of problem: NaN in five "
+        "columns is one kind five times (the check wants at least three kinds).",
         "Pattern for one corruption:\n\n```python\ndef negative_price(df):\n    out = df.copy()\n"
         "    out.loc[out.index[:3], 'price_usd'] = -1.0\n    return out\n```\n\nForgetting "
         "`.copy()` modifies the caller's data: the check tests for that.",
@@ -455,12 +496,24 @@ def check_fast_monthly(fn: object) -> str:
         row = ref[wrong_n].iloc[0]
         raise Incorrect(f"n_listings differs for {row['set_name']} / {row['rarity']} / {row['month']}: "
                         f"expected {row['n_listings']}, got {mine[wrong_n]['n_listings'].iloc[0]}.")
-    diff = np.abs(mine["median_price"].to_numpy(dtype=float) - ref["median_price"].to_numpy(dtype=float))
-    if (diff > 1e-6).any():
-        i = int(np.argmax(diff > 1e-6))
+    if got.schema["median_price"] == pl.Null:
+        mine = mine.assign(median_price=np.nan)
+    elif not got.schema["median_price"].is_numeric():
+        raise Incorrect(f"`median_price` should be a number, got {got.schema['median_price']}.")
+    mine_median = mine["median_price"].to_numpy(dtype=float)
+    missing = np.isnan(mine_median)
+    if missing.any():
+        row = ref[missing].iloc[0]
+        raise Incorrect(f"median_price is missing (NaN or null) for {int(missing.sum())} group(s), e.g. "
+                        f"{row['set_name']} / {row['rarity']} / {row['month']}: every group has prices, so "
+                        "every group has a median. Take it of `price_usd`.")
+    diff = np.abs(mine_median - ref["median_price"].to_numpy(dtype=float))
+    wrong = ~(diff <= 1e-6)  # NaN counts as wrong
+    if wrong.any():
+        i = int(np.argmax(wrong))
         row = ref.iloc[i]
         raise Incorrect(f"median_price differs for {row['set_name']} / {row['rarity']} / {row['month']}: "
-                        f"expected {row['median_price']:.6g}, got {mine['median_price'].iloc[i]:.6g}. "
+                        f"expected {row['median_price']:.6g}, got {mine_median[i]:.6g}. "
                         "Is it the median (not the mean)?")
     fast_seconds = _best_time(fn, data, slow_seconds / REQUIRED_SPEEDUP)
     speedup = slow_seconds / max(fast_seconds, 1e-9)
@@ -468,8 +521,30 @@ def check_fast_monthly(fn: object) -> str:
         raise Incorrect(f"Same result, but only {speedup:.1f}x faster than the pandas loop "
                         f"({fast_seconds * 1000:.0f} ms vs {slow_seconds * 1000:.0f} ms); aim for "
                         f"{REQUIRED_SPEEDUP:.0f}x. Avoid Python loops and `.to_pandas()`: one `group_by().agg()`.")
+    through_pandas = _pandas_round_trip(fn)
+    if through_pandas:
+        raise Incorrect(f"Same result and {speedup:.0f}x faster, but your function calls `{through_pandas}`: the "
+                        "work is done in pandas and only wrapped in polars. The point of the exercise is to "
+                        "write it in polars: one `group_by().agg()`, no conversion.")
     return (f"Same result as the pandas loop, {speedup:.0f}x faster on {len(data):,} listings "
             f"({fast_seconds * 1000:.1f} ms vs {slow_seconds * 1000:.0f} ms).")
+
+
+_CONVERSIONS = ("to_pandas", "from_pandas")
+
+
+def _pandas_round_trip(fn: object) -> str | None:
+    """The pandas conversion a function's source calls (`to_pandas`, `from_pandas`), if any.
+
+    Read from the code's tokens, so comments and strings do not count. None when the source
+    cannot be read (a built-in, or code typed at a prompt).
+    """
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (OSError, TypeError, tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    return next((t.string for t in tokens if t.type == tokenize.NAME and t.string in _CONVERSIONS), None)
 
 
 def solution_1_3(listings: pl.DataFrame) -> pl.DataFrame:

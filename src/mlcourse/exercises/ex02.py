@@ -42,6 +42,7 @@ def feature_sample() -> pd.DataFrame:
 
 REQUIRED_FEATURES = 5
 MIN_JUSTIFICATION_WORDS = 4
+MAX_NEW_COLUMNS = 30
 
 
 def _new_columns(fn, listings: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +51,7 @@ def _new_columns(fn, listings: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_engineered_features(engineer: object, justifications: object) -> str:
-    if is_stub(engineer) and (is_stub(justifications) or justifications == {}):
+    if is_stub(engineer) and (is_stub(justifications) or (isinstance(justifications, dict) and not justifications)):
         raise NotAttempted()
     sample = _feature_sample()
     given = sample.copy()
@@ -69,6 +70,12 @@ def check_engineered_features(engineer: object, justifications: object) -> str:
     if len(new) < REQUIRED_FEATURES:
         raise Incorrect(f"{len(new)} new column(s) ({', '.join(map(str, new)) or 'none'}); the exercise asks for "
                         f"{REQUIRED_FEATURES}.")
+    if len(new) > MAX_NEW_COLUMNS:
+        raise Incorrect(f"engineer_features adds {len(new):,} columns; the exercise asks for {REQUIRED_FEATURES} "
+                        f"features, each with a reason (up to {MAX_NEW_COLUMNS} is fine). One-hot encoding a column "
+                        "with many values is preprocessing for a model (Module 2, section 4), not feature design.")
+    existing_values = {name: sample[name].astype("float64").to_numpy() for name in sample.columns
+                       if pd.api.types.is_numeric_dtype(sample[name]) or pd.api.types.is_bool_dtype(sample[name])}
     for col in new:
         values = out[col]
         if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
@@ -84,10 +91,11 @@ def check_engineered_features(engineer: object, justifications: object) -> str:
                             "'not applicable' and consider a 0/1 indicator column.")
         if as_float.nunique() < 2:
             raise Incorrect(f"`{col}` has the same value for every listing: it carries no information.")
-        for existing in sample.columns:
-            if (pd.api.types.is_numeric_dtype(sample[existing]) or pd.api.types.is_bool_dtype(sample[existing])) \
-                    and as_float.equals(sample[existing].astype("float64")):
-                raise Incorrect(f"`{col}` is a copy of the existing column `{existing}`: not a new feature.")
+        copied = next((name for name, existing in existing_values.items()
+                       if np.array_equal(as_float.to_numpy(), existing, equal_nan=True)), None)
+        if copied:
+            raise Incorrect(f"`{col}` is a copy of the existing column `{copied}`: not a new feature.")
+    _reject_rescalings(out[new], sample)
     try:
         reason = leakage.price_dependence(lambda df: _new_columns(engineer, df), sample)
     except Exception as exc:  # the learner's code failed on the altered input
@@ -98,6 +106,7 @@ def check_engineered_features(engineer: object, justifications: object) -> str:
         which = f" ({', '.join(changed)})" if changed else ""
         raise Incorrect(f"Target leakage: your features{which} depend on the price, since {reason}. A feature "
                         "must be computable before the sale, when the price is unknown.")
+    _reject_features_of_other_rows(engineer, sample, out[new])
     if not isinstance(justifications, dict):
         raise Incorrect(f"`justifications` should be a dict mapping each new column to one line, got "
                         f"{type(justifications).__name__}.")
@@ -108,8 +117,102 @@ def check_engineered_features(engineer: object, justifications: object) -> str:
                             "`justifications`: why would it help price a card?")
         if "\n" in line.strip():
             raise Incorrect(f"The justification of `{col}` spans several lines: one line each.")
-    return (f"{len(new)} new features, all numeric, complete, finite, informative and computable without the "
-            f"price: {', '.join(f'`{c}`' for c in new)}.")
+    return (f"{len(new)} new features, all numeric, complete, finite, informative, and computed from each "
+            f"listing's own row without the price: {', '.join(f'`{c}`' for c in new)}.")
+
+
+RESCALING_TOLERANCE = 1e-9
+
+
+def _affine_fit(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """The least-squares (slope, intercept) of ``a`` on ``b``, for a message."""
+    a_centred, b_centred = a - a.mean(), b - b.mean()
+    slope = (a_centred @ b_centred) / (b_centred @ b_centred)
+    intercept = a.mean() - slope * b.mean()
+    return float(slope), 0.0 if abs(intercept) < 1e-9 * max(1.0, abs(a.mean())) else float(intercept)
+
+
+def _unit_columns(values: np.ndarray) -> np.ndarray:
+    """Each column centred and scaled to length 1 (a constant column becomes zeros)."""
+    centred = values - values.mean(axis=0)
+    norms = np.linalg.norm(centred, axis=0)
+    return centred / np.where(norms == 0, 1.0, norms)
+
+
+def _reject_rescalings(new: pd.DataFrame, sample: pd.DataFrame) -> None:
+    """A new column that is a linear rescaling of another new column, or of an existing one, adds nothing."""
+    names = list(new.columns)
+    values = new.astype("float64").to_numpy()
+    unit = _unit_columns(values)
+    correlation = np.abs(np.tril(unit.T @ unit, k=-1))
+    rows, cols = np.nonzero(correlation >= 1 - RESCALING_TOLERANCE)
+    if len(rows):
+        col, other = names[rows[0]], names[cols[0]]
+        slope, intercept = _affine_fit(values[:, rows[0]], values[:, cols[0]])
+        raise Incorrect(f"`{col}` is a linear rescaling of your `{other}` (`{col}` = {slope:.4g} x `{other}` "
+                        f"+ {intercept:.4g} on every listing): a model learns nothing from it that `{other}` "
+                        "does not already say. Make five features that carry different information.")
+    for existing in sample.columns:
+        column = sample[existing]
+        if existing == leakage.TARGET or not (pd.api.types.is_numeric_dtype(column)
+                                              or pd.api.types.is_bool_dtype(column)):
+            continue
+        known = column.notna().to_numpy()
+        if known.sum() < 20:
+            continue
+        base = _unit_columns(column[known].astype("float64").to_numpy()[:, None])[:, 0]
+        matches = np.nonzero(np.abs(base @ _unit_columns(values[known])) >= 1 - RESCALING_TOLERANCE)[0]
+        if len(matches):
+            col = names[matches[0]]
+            slope, intercept = _affine_fit(values[known, matches[0]], column[known].astype("float64").to_numpy())
+            where = "" if known.all() else f" wherever `{existing}` is known"
+            raise Incorrect(f"`{col}` is a linear rescaling of the existing column `{existing}` (`{col}` = "
+                            f"{slope:.4g} x `{existing}` + {intercept:.4g}{where}): the model already has "
+                            f"`{existing}`, so it is not new information. Filling gaps or changing the "
+                            "scale is preparation, not a new feature.")
+
+
+def _changed_on_fewer_rows(engineer, full: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """The new columns whose values for ``rows`` differ from their values on the full sample."""
+    fewer = call_learner(engineer, rows.copy(), what=f"engineer_features on {len(rows):,} of the listings")
+    if not isinstance(fewer, pd.DataFrame) or not fewer.index.equals(rows.index):
+        raise Incorrect(f"On {len(rows):,} of the listings, engineer_features did not return one row per listing "
+                        "with the index it was given: keep every row and its index (do not reset it).")
+    missing = [c for c in full.columns if c not in fewer.columns]
+    if missing:
+        raise Incorrect(f"On {len(rows):,} of the listings, engineer_features no longer adds {missing[:3]}: the "
+                        "columns must not depend on which categories happen to be present (`pd.get_dummies` does "
+                        "that). Compare with the value instead, e.g. `(listings['era'] == 'wotc').astype(int)`.")
+    return [c for c in full.columns
+            if not np.array_equal(full[c].loc[rows.index].to_numpy(dtype="float64"),
+                                  pd.to_numeric(fewer[c], errors="coerce").astype("float64").to_numpy(),
+                                  equal_nan=True)]
+
+
+def _reject_features_of_other_rows(engineer, sample: pd.DataFrame, new: pd.DataFrame) -> None:
+    """Each feature must come from the listing's own row: not from later listings, nor from any other row."""
+    try:
+        later = leakage.future_dependence(lambda df: _new_columns(engineer, df), sample)
+    except Exception as exc:  # the learner's code failed on fewer listings
+        raise Incorrect(f"engineer_features failed on the earliest half of the listings ({type(exc).__name__}: "
+                        f"{exc}). It must work on any set of listings.") from exc
+    ordered = sample.sort_values("listing_id", kind="stable")
+    if later:
+        changed = _changed_on_fewer_rows(engineer, new, ordered.iloc[:len(ordered) // 2]) or list(new.columns)
+        raise Incorrect(f"Leakage from the future: {', '.join(f'`{c}`' for c in changed)}: {later}. A count, a "
+                        "rank, a mean or a median over the whole table (filling gaps with the column's median, "
+                        "too) uses listings that did not exist yet: exercise 2.3 rejects the same idea (Module 2, "
+                        "section 3). Compute each feature from the listing's own attributes, and fill gaps with a "
+                        "constant that means 'not applicable'.")
+    rows = sample.sample(frac=0.5, random_state=0).sort_index()
+    changed = _changed_on_fewer_rows(engineer, new, rows)
+    if changed:
+        values = f"the value of `{changed[0]}`" if len(changed) == 1 else \
+            f"the values of {', '.join(f'`{c}`' for c in changed)}"
+        raise Incorrect(f"{values[0].upper()}{values[1:]} for a listing change{'s' if len(changed) == 1 else ''} "
+                        "when other listings are removed from the table: computed from other rows (a row number, a rank, a running count), "
+                        "not from the listing itself. Here each feature comes from the listing's own attributes, "
+                        "so that it means the same on any set of listings, including one listing priced alone.")
 
 
 def _price_dependent_columns(engineer, sample: pd.DataFrame) -> list[str]:
@@ -131,7 +234,7 @@ def solution_2_1() -> tuple:
         out["new_release"] = np.exp(-days / 30.0)
         ratio = safe_ratio(out["attack"], out["defense"])
         out["defense_recorded"] = (out["defense"].fillna(0) > 0).astype(int)
-        out["attack_defense_ratio"] = ratio.fillna(ratio.median())
+        out["attack_defense_ratio"] = ratio.fillna(0.0)  # a constant: 'not applicable', flagged above
         out["vintage_holo"] = ((out["era"] == "wotc") & out["rarity"].eq("Rare Holo")).astype(int)
         out["listing_month"] = out["listing_date"].dt.month
         return out
@@ -158,7 +261,8 @@ engineer_five = Exercise(
         "(`listing_date - release_date`), a decay (`np.exp(-days / 30)`), a flag for a combination "
         "(`era == 'wotc'` and a holo), a bin.",
         "Every value must be a finite number: fill the NaN of Trainer cards and of Defense 0 with a "
-        "value that means 'not applicable' (and add a 0/1 indicator), convert booleans with `.astype(int)`.",
+        "constant that means 'not applicable' (and add a 0/1 indicator), convert booleans with `.astype(int)`. "
+        "Not the column's median or mean: that is computed from other listings, later ones too.",
     ],
     solution=solution_2_1,
     solution_note="In the notebook, `engineer_features` and `justifications` are two cells' worth of the above.",
@@ -410,8 +514,11 @@ def check_better_feature(my_feature: object) -> str:
         raise Incorrect(f"my_feature failed on the listings with shuffled or removed prices "
                         f"({type(exc).__name__}: {exc}). A feature must work without the price.") from exc
     if reason:
-        raise Incorrect(f"Leakage: your feature depends on the price ({reason}). It would 'improve' any model, "
-                        "and be impossible to compute when a card is listed. Use only what is known before the sale.")
+        raise Incorrect(f"Your feature uses the price ({reason}). This exercise allows no price at all, not even "
+                        "the past sales of the same card: the baseline sees no price either, and the lesson is what "
+                        "a card's own attributes can add. (A past price, learnt from earlier listings only, is "
+                        "legitimate in a real model: exercise 2.2 keeps one. This listing's own price is leakage: "
+                        "it is unknown until the sale.) Find what collectors pay for that the baseline does not know.")
     try:
         later = leakage.future_dependence(lambda df: _as_feature(my_feature(df), len(df)), sample)
     except Incorrect:
