@@ -58,14 +58,15 @@ LATENCY_BUDGET = 1.25
 
 # The course's reference configuration, evaluated by Module 4 and the exercises. Found by
 # random_search over XGBOOST_SEARCH_SPACE (30 candidates, seed 7), each candidate trained on
-# Module 3's full training split, scored on its validation split and timed against the default
-# model trained on the same rows (paired_latency on the validation split, seven rounds, repeated
-# five times): the most accurate candidate whose median latency ratio met LATENCY_BUDGET. Measured
-# while writing the course on a busy two-core machine: 1.14x (1.13x to 1.24x over the five repeats),
-# validation RMSE $4.30. The most accurate candidate overall (300 trees, learning rate 0.3,
-# min_child_weight 1, $3.97) took 1.32x (1.27x to 1.36x): over the budget. Timings vary by machine.
-TUNED_XGBOOST_PARAMS: dict[str, Any] = {"n_estimators": 200, "max_depth": 6, "learning_rate": 0.3,
-                                        "min_child_weight": 10, "subsample": 0.85}
+# Module 3's full training split and scored on its validation split: the most accurate candidate,
+# chosen on accuracy alone. It does NOT meet LATENCY_BUDGET: timed against the default model
+# trained on the same rows (paired_latency on the validation split, seven rounds, repeated five
+# times, on a busy two-core machine while writing the course) it took 1.32x (1.27x to 1.36x).
+# The most accurate candidate within the budget was 200 trees, min_child_weight 10 (1.14x,
+# validation RMSE $4.30 against $3.97); it is not the reference because exercise 3.2 is built on
+# this model's size. Timings vary by machine: the notebooks claim no latency for it.
+TUNED_XGBOOST_PARAMS: dict[str, Any] = {"n_estimators": 300, "max_depth": 6, "learning_rate": 0.3,
+                                        "min_child_weight": 1, "subsample": 0.85}
 
 # The search space of Module 3's random search.
 XGBOOST_SEARCH_SPACE: dict[str, list] = {
