@@ -58,6 +58,28 @@ def test_errors_by_segment(residuals):
     assert {"era", "language"} <= set(two.columns)
 
 
+def test_errors_by_segment_gives_the_bias_an_interval(residuals):
+    table = evaluation.errors_by_segment(residuals, "language").set_index("language")
+    assert ((table["bias_low"] <= table["bias"]) & (table["bias"] <= table["bias_high"])).all()
+    for language, part in residuals.groupby("language"):
+        mean, low, high = evaluation.mean_interval(part["error"])
+        assert table.loc[language, "bias"] == pytest.approx(mean)
+        assert (table.loc[language, "bias_low"], table.loc[language, "bias_high"]) == pytest.approx((low, high))
+    # smaller groups get wider intervals
+    width = table["bias_high"] - table["bias_low"]
+    assert width[table["listings"].idxmin()] > width[table["listings"].idxmax()]
+
+
+def test_mean_interval():
+    mean, low, high = evaluation.mean_interval([1.0, 2.0, 3.0, 4.0])
+    half = 1.96 * np.std([1.0, 2.0, 3.0, 4.0], ddof=1) / 2
+    assert (mean, low, high) == pytest.approx((2.5, 2.5 - half, 2.5 + half))
+    one = evaluation.mean_interval([5.0])
+    assert one[0] == 5.0 and np.isnan(one[1]) and np.isnan(one[2])
+    with pytest.raises(ValueError, match="no values"):
+        evaluation.mean_interval([])
+
+
 def test_worst_errors_and_segment_lift(residuals):
     worst = evaluation.worst_errors(residuals, 50)
     assert len(worst) == 50 and worst["abs_error"].is_monotonic_decreasing
@@ -212,6 +234,17 @@ def test_compare_groups_claims_a_gap_only_beyond_noise():
     small = evaluation.compare_groups(_slices({"a": (0.2, 5), "b": (1.0, 5), "c": (0.9, 500)}), "group")
     assert small["lowest"] is None and small["excluded"] == ["a", "b"]
     assert "too few" in evaluation.group_gap_sentence(small, "Recall", "group")
+
+
+def test_group_gap_sentence_shows_counts_intervals_and_units():
+    bias = pd.DataFrame({"group": ["a", "b"], "listings": [134, 263], "bias": [-1.06, 0.25],
+                         "bias_low": [-1.83, -0.29], "bias_high": [-0.28, 0.78]})
+    close = evaluation.compare_groups(bias, "group", metric="bias", count="listings")
+    sentence = evaluation.group_gap_sentence(close, "Bias", "group", value_format="${:+.2f}", unit="listings")
+    assert "$-1.06 for `a` (134 listings, 95% interval $-1.83 to $-0.28)" in sentence
+    assert "$+0.25 for `b` (263 listings, 95% interval $-0.29 to $+0.78)" in sentence and "overlap" in sentence
+    apart = evaluation.compare_groups(bias.assign(bias_low=[-1.83, -0.2]), "group", metric="bias", count="listings")
+    assert apart["separated"] and "beyond noise" in evaluation.group_gap_sentence(apart, "Bias", "group")
 
 
 # ------------------------------------------------------------------------------ model cards

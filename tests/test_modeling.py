@@ -315,3 +315,12 @@ def test_review_classifier_keeps_a_validation_set_apart():
     assert train_ids.isdisjoint(valid_ids) and valid_ids.isdisjoint(review.test["listing_id"])
     assert len(review.validation_predictions) == len(review.validation)
     assert len(review.validation) == pytest.approx(0.2 * (len(review.train) + len(review.validation)), abs=1)
+
+
+def test_the_tuned_configuration_is_a_point_of_the_search_space():
+    # TUNED_XGBOOST_PARAMS is documented as a candidate of the random search over XGBOOST_SEARCH_SPACE
+    assert set(modeling.TUNED_XGBOOST_PARAMS) == set(modeling.XGBOOST_SEARCH_SPACE)
+    for name, value in modeling.TUNED_XGBOOST_PARAMS.items():
+        assert value in modeling.XGBOOST_SEARCH_SPACE[name], name
+    assert modeling.TUNED_XGBOOST_PARAMS in modeling.sample_candidates(modeling.XGBOOST_SEARCH_SPACE, 30, seed=7)
+    assert modeling.LATENCY_BUDGET > 1

@@ -163,3 +163,10 @@ def test_the_ui_starts_and_answers(store):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def test_mlflow_info_chatter_is_silenced():
+    import logging
+
+    for name in ("mlflow.utils.uv_utils", "mlflow.store.db.utils", "alembic"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name

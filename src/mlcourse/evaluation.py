@@ -74,14 +74,33 @@ def residual_frame(listings: pd.DataFrame, predictions: Any, target: str = "pric
                            log_ratio=np.log(pred / true)).reset_index(drop=True)
 
 
+def mean_interval(values: Any, z: float = 1.96) -> tuple[float, float, float]:
+    """The mean of ``values`` and its 95% interval (normal approximation: mean +- z x standard error).
+
+    The interval is NaN with fewer than two values. Use it for a segment's bias: a mean error
+    over a few dozen listings can sit far from zero by chance.
+    """
+    array = np.asarray(values, dtype=float).ravel()
+    if array.size == 0:
+        raise ValueError("no values to average")
+    mean = float(array.mean())
+    if array.size < 2:
+        return mean, float("nan"), float("nan")
+    half = z * float(array.std(ddof=1)) / np.sqrt(array.size)
+    return mean, mean - half, mean + half
+
+
 def errors_by_segment(residuals: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
-    """Per segment: listings, RMSE, MAE, bias and its share of all squared error, worst RMSE first."""
+    """Per segment: listings, RMSE, MAE, bias with its 95% interval (bias_low, bias_high; ``mean_interval``),
+    mean price and the segment's share of all squared error, worst RMSE first."""
     keys = [by] if isinstance(by, str) else list(by)
     total = float((residuals["error"] ** 2).sum()) or 1.0
     table = (residuals.assign(squared=residuals["error"] ** 2)
              .groupby(keys, dropna=False, observed=True)
              .agg(listings=("error", "size"), rmse=("squared", lambda s: float(np.sqrt(s.mean()))),
-                  mae=("abs_error", "mean"), bias=("error", "mean"), squared=("squared", "sum"),
+                  mae=("abs_error", "mean"), bias=("error", "mean"),
+                  bias_low=("error", lambda s: mean_interval(s)[1]),
+                  bias_high=("error", lambda s: mean_interval(s)[2]), squared=("squared", "sum"),
                   mean_price=("price_usd", "mean")))
     table["share_of_squared_error"] = table.pop("squared") / total
     return table.sort_values("rmse", ascending=False, kind="stable").reset_index()
@@ -143,6 +162,9 @@ def segment_lift(residuals: pd.DataFrame, column: str, n_worst: int = 200) -> pd
 def credible_lift(lift_table: pd.DataFrame) -> pd.DataFrame:
     """The rows of a ``segment_lift`` table whose over-representation is more than noise (lift_low > 1)."""
     return lift_table[lift_table["lift_low"] > 1]
+
+
+NEAR_FLOOR_RATIO = 1.1  # a model within this many times the noise floor is called near the best possible
 
 
 def noise_floor_comparison(listings: pd.DataFrame, predictions: Any, baseline_predictions: Any) -> dict[str, float]:
@@ -322,12 +344,23 @@ def compare_groups(table: pd.DataFrame, by: str, metric: str = "recall",
             "excluded": excluded, "compared": len(eligible)}
 
 
-def group_gap_sentence(comparison: Mapping[str, Any], what: str, by: str) -> str:
-    """One sentence about a ``compare_groups`` result that claims a gap only when the intervals are apart."""
+def group_gap_sentence(comparison: Mapping[str, Any], what: str, by: str, value_format: str = "{:.0%}",
+                       unit: str = "cases") -> str:
+    """One sentence about a ``compare_groups`` result that claims a gap only when the intervals are apart.
+
+    Each end of the range comes with its count (in ``unit``) and its 95% interval; ``value_format``
+    formats the values (for a bias in dollars, for example, ``"${:+.2f}"``).
+    """
     if comparison.get("lowest") is None:
-        return f"{what} could not be compared by {by}: too few cases per group; collect more before deciding."
-    span = (f"{comparison['lowest_value']:.0%} for `{comparison['lowest']}` ({comparison['lowest_count']:,} cases) "
-            f"to {comparison['highest_value']:.0%} for `{comparison['highest']}` ({comparison['highest_count']:,})")
+        return f"{what} could not be compared by {by}: too few {unit} per group; collect more before deciding."
+
+    def _end(side: str) -> str:
+        low, high = comparison[f"{side}_interval"]
+        return (f"{value_format.format(comparison[f'{side}_value'])} for `{comparison[side]}` "
+                f"({comparison[f'{side}_count']:,} {unit}, 95% interval {value_format.format(low)} to "
+                f"{value_format.format(high)})")
+
+    span = f"{_end('lowest')} to {_end('highest')}"
     if comparison["separated"]:
         return f"{what} differs by {by}, beyond noise: from {span}. Monitor it per group."
     return (f"{what} by {by} runs from {span}; the 95% intervals overlap, so the test set shows no clear gap, "

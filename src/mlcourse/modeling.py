@@ -52,10 +52,19 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     "xgboost": {"n_estimators": 100, "max_depth": 6, "learning_rate": 0.3, "max_bin": 64, "n_jobs": 1},
 }
 
+# Module 3's latency budget: the final model may take at most this many times the default
+# xgboost model's prediction time (timed in alternation with it: ``paired_latency``).
+LATENCY_BUDGET = 1.25
+
 # The course's reference configuration, evaluated by Module 4 and the exercises. Found by
-# random_search over XGBOOST_SEARCH_SPACE (30 candidates, seed 7), trained on Module 3's full
-# training split and scored on its validation split: the most accurate candidate, and within
-# 1.25x the default model's prediction latency.
+# random_search over XGBOOST_SEARCH_SPACE (30 candidates, seed 7), each candidate trained on
+# Module 3's full training split and scored on its validation split: the most accurate candidate,
+# chosen on accuracy alone. It does NOT meet LATENCY_BUDGET: timed against the default model
+# trained on the same rows (paired_latency on the validation split, seven rounds, repeated five
+# times, on a busy two-core machine while writing the course) it took 1.32x (1.27x to 1.36x).
+# The most accurate candidate within the budget was 200 trees, min_child_weight 10 (1.14x,
+# validation RMSE $4.30 against $3.97); it is not the reference because exercise 3.2 is built on
+# this model's size. Timings vary by machine: the notebooks claim no latency for it.
 TUNED_XGBOOST_PARAMS: dict[str, Any] = {"n_estimators": 300, "max_depth": 6, "learning_rate": 0.3,
                                         "min_child_weight": 1, "subsample": 0.85}
 

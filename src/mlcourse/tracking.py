@@ -35,6 +35,8 @@ UI_PORT = 5000
 logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
 logging.getLogger("alembic").setLevel(logging.WARNING)
 logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
+# MLflow logs at INFO level what it copies from the uv project (uv.lock, pyproject.toml) with every logged model.
+logging.getLogger("mlflow.utils.uv_utils").setLevel(logging.WARNING)
 
 _LOCK = threading.Lock()
 
