@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +106,14 @@ def test_feature_arrays_accepts_plain_python_columns(sample):
     for col in FEATURES:
         assert np.array_equal(pd.Series(from_plain[col]).fillna(-9).to_numpy(),
                               pd.Series(from_frame[col]).fillna(-9).to_numpy()), col
+
+
+@pytest.mark.parametrize("values", [
+    [datetime.date(2024, 6, 1), None], ["2024-06-01", None], ["2024-06-01T13:00:00"],
+    [datetime.datetime(2024, 6, 1, 23, 59)], ["06/01/2024"], [float("nan")],
+])
+def test_dates_are_read_as_pandas_reads_them(values):
+    from mlcourse.features import _as_days
+
+    expected = pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+    np.testing.assert_array_equal(_as_days(values), expected)
