@@ -852,6 +852,11 @@ def _(mo, modeling):
     it re-scored the test set, you would be choosing a budget by looking at test numbers. If the
     result disappoints, the honest move is to say so, not to go back and pick another candidate
     on the test set.
+
+    One slider does reach this section: *Candidates to try* in section 7 starts a new search,
+    and the final model follows its result. Settle the size of the search first and treat each
+    re-run of this section as one more look at the test set: in a real project, you would
+    count those looks, and keep them to one.
     """)
     return
 
@@ -897,8 +902,7 @@ def _(dev, final_floor, final_metrics, final_params, final_pick, final_run_id, f
     {len(dev):,} rows and scored on this same test set. It is the most accurate candidate of a larger
     search on the full training split, chosen on accuracy alone, without this section's latency
     budget (the comment above it in `mlcourse/modeling.py` says how). It is a fixed setting: its
-    numbers do not depend
-    on how busy your machine was during the search above. Different settings give a different
+    numbers do not depend on how busy your machine was during the search above. Different settings give a different
     test RMSE; Module 4 says where the difference comes from.
     """)
     return
