@@ -30,6 +30,7 @@ def _():
     from mlcourse import features
     from mlcourse import reference as ref
     from mlcourse.dataset import load_cards, load_listings
+    from mlcourse.evaluation import mean_interval
     from mlcourse.paths import output_dir
     from mlcourse.service import app as service_app
     from mlcourse.service import latency, rollout, runner, schemas
@@ -49,6 +50,7 @@ def _():
         latency,
         load_cards,
         load_listings,
+        mean_interval,
         mo,
         np,
         os,
@@ -1287,7 +1289,7 @@ def _(mo):
 
 
 @app.cell
-def _(canary_share, features, model, np, pd, rollout, test_rows):
+def _(canary_share, features, mean_interval, model, np, pd, rollout, test_rows):
     _frame = test_rows[features.INPUT_COLUMNS]
     _actual = test_rows["price_usd"].to_numpy()
     _stable = model.predict_frame(_frame)["price_usd"].to_numpy()
@@ -1303,8 +1305,8 @@ def _(canary_share, features, model, np, pd, rollout, test_rows):
     ab_effect = 0.05 * float(np.mean(canary_groups[rollout.STABLE]))
     ab_samples = rollout.samples_per_arm(float(np.std(_errors)), ab_effect)
     canary_summary = pd.DataFrame([
-        {"variant": v, "listings": len(e), "MAE $": e.mean(), "low": e.mean() - 1.96 * e.std() / np.sqrt(len(e)),
-         "high": e.mean() + 1.96 * e.std() / np.sqrt(len(e))} for v, e in canary_groups.items()])
+        dict(zip(("variant", "listings", "MAE $", "low", "high"), (v, len(e), *mean_interval(e))))
+        for v, e in canary_groups.items()])
     return (
         ab_effect,
         ab_samples,

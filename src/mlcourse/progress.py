@@ -112,10 +112,6 @@ def report() -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
-    print(report())
-
-
 def module_panel(module: int, next_step: str):
     """The progress panel that ends each exercise notebook: solved count and one row per exercise."""
     import marimo as mo
@@ -126,3 +122,7 @@ def module_panel(module: int, next_step: str):
         mo.md(f"## Your progress in Module {module}\n\n{solved} of {len(rows)} exercises solved. Next: {next_step}"),
         mo.ui.table(rows, selection=None),
     ])
+
+
+if __name__ == "__main__":
+    print(report())
