@@ -14,6 +14,7 @@ def _():
     import pandas as pd
 
     from mlcourse import business
+
     return alt, business, inspect, mo, np, pd
 
 
@@ -168,11 +169,26 @@ def _(business, pd, rule_picker):
     ])
     segments = business.segment_table(comparison)
     comparison_dates = business.comparison_split()[1]["listing_date"]
-    return comparison, comparison_dates, overall_errors, price_rule, segments, train_listings
+    return (
+        comparison,
+        comparison_dates,
+        overall_errors,
+        price_rule,
+        segments,
+        train_listings,
+    )
 
 
 @app.cell
-def _(business, comparison, comparison_dates, mo, overall_errors, price_rule, train_listings):
+def _(
+    business,
+    comparison,
+    comparison_dates,
+    mo,
+    overall_errors,
+    price_rule,
+    train_listings,
+):
     _rule, _model = overall_errors.iloc[0], overall_errors.iloc[1]
     mo.vstack([
         mo.md(f"""

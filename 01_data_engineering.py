@@ -19,6 +19,7 @@ def _():
 
     from mlcourse import cleaning, dataset, schemas
     from mlcourse.versioning import content_hash, file_hash
+
     return (
         alt,
         cleaning,
@@ -185,7 +186,7 @@ def _(mo):
 
 
 @app.cell
-def _(cleaning, clean_path, pd, raw_path, tempfile, time):
+def _(clean_path, cleaning, pd, raw_path, tempfile, time):
     def best_of(fn, repeats=3):
         """Best wall-clock time of a few runs, in seconds."""
         best = float("inf")
@@ -493,7 +494,7 @@ def _(cards, cleaning, pd, raw):
     clean_report = pd.DataFrame(clean_report)
     clean_report["rows removed"] = clean_report["rows_in"] - clean_report["rows_out"]
     clean_report
-    return clean_report, cleaned
+    return (cleaned,)
 
 
 @app.cell(hide_code=True)
@@ -513,7 +514,7 @@ def _(cleaning, inspect, mo):
 
 
 @app.cell
-def _(cards, cleaning, cleaned, content_hash, raw, schemas):
+def _(cards, cleaned, cleaning, content_hash, raw, schemas):
     cleaned_again = cleaning.clean_listings(raw, cards)
     hash_first, hash_second = content_hash(cleaned), content_hash(cleaned_again)
     clean_contract_ok = schemas.clean_listing_schema().validate(cleaned, lazy=True) is not None
@@ -521,7 +522,15 @@ def _(cards, cleaning, cleaned, content_hash, raw, schemas):
 
 
 @app.cell(hide_code=True)
-def _(clean, clean_contract_ok, cleaned, cleaned_again, hash_first, hash_second, mo):
+def _(
+    clean,
+    clean_contract_ok,
+    cleaned,
+    cleaned_again,
+    hash_first,
+    hash_second,
+    mo,
+):
     mo.md(f"""
     **Run it twice, compare.** The first run kept {len(cleaned):,} rows, the second
     {len(cleaned_again):,}; the two results are
@@ -583,11 +592,26 @@ def _(clean_path, pd, pl):
                    .agg(pl.col("price_usd").median()))
         per_set = lazy.group_by("set_name").agg((pl.col("price_usd") > 20).mean().alias("high"))
         return pl.collect_all([monthly, per_set])
-    return clean_pd, clean_pl, pandas_workload, polars_lazy_workload, polars_workload
+
+    return (
+        clean_pd,
+        clean_pl,
+        pandas_workload,
+        polars_lazy_workload,
+        polars_workload,
+    )
 
 
 @app.cell
-def _(best_of, clean_pd, clean_pl, pandas_workload, pd, polars_lazy_workload, polars_workload):
+def _(
+    best_of,
+    clean_pd,
+    clean_pl,
+    pandas_workload,
+    pd,
+    polars_lazy_workload,
+    polars_workload,
+):
     engine_times = pd.DataFrame([
         {"library": "pandas", "seconds": best_of(lambda: pandas_workload(clean_pd))},
         {"library": "polars (eager)", "seconds": best_of(lambda: polars_workload(clean_pl))},

@@ -1,7 +1,10 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="Module 2: EDA and feature engineering")
+app = marimo.App(
+    width="medium",
+    app_title="Module 2: EDA and feature engineering",
+)
 
 
 @app.cell
@@ -21,6 +24,7 @@ def _():
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     from mlcourse import dataset, eda, features, leakage, reference
+
     return (
         ColumnTransformer,
         LinearRegression,
@@ -370,7 +374,13 @@ def _(LinearRegression, SimpleImputer, listings, log_price, np):
     pandas_mean_fill = {"mean": float(naive_ratio.mean()),
                         "filled": int(naive_ratio.isna().sum()),
                         "infinite after": int(np.isinf(naive_ratio.fillna(naive_ratio.mean())).sum())}
-    return imputer_error, naive_fit_error, naive_ratio, pandas_mean_fill, ratio_infinities
+    return (
+        imputer_error,
+        naive_fit_error,
+        naive_ratio,
+        pandas_mean_fill,
+        ratio_infinities,
+    )
 
 
 @app.cell
@@ -744,11 +754,24 @@ def _(leakage):
     }, audit_train, audit_valid)
     preprocessing_parts = leakage.preprocessing_leak_parts(audit_train, audit_valid)
     categories_gained = leakage.categories_gained_from_validation(audit_train, audit_valid)
-    return audit_results, audit_train, audit_valid, categories_gained, preprocessing_parts
+    return (
+        audit_results,
+        audit_train,
+        audit_valid,
+        categories_gained,
+        preprocessing_parts,
+    )
 
 
 @app.cell
-def _(audit_results, audit_train, audit_valid, categories_gained, mo, preprocessing_parts):
+def _(
+    audit_results,
+    audit_train,
+    audit_valid,
+    categories_gained,
+    mo,
+    preprocessing_parts,
+):
     _leaky = int((audit_results["verdict"] == "LEAKS").sum())
     _parts = preprocessing_parts.set_index(["part", "model"])
 
@@ -884,11 +907,18 @@ def _(
     def pipeline_inputs(rows):
         """The model's input: the shared features plus the card id."""
         return features.feature_frame(rows).assign(card_id=rows["card_id"].to_numpy())
+
     return build_price_pipeline, pipeline_inputs
 
 
 @app.cell
-def _(build_price_pipeline, leakage, pipeline_inputs, split_train, split_valid):
+def _(
+    build_price_pipeline,
+    leakage,
+    pipeline_inputs,
+    split_train,
+    split_valid,
+):
     price_pipeline = build_price_pipeline().fit(pipeline_inputs(split_train), leakage.log_price(split_train))
     pipeline_r2 = leakage.validation_r2(split_valid, price_pipeline.predict(pipeline_inputs(split_valid)))
     pipeline_columns = len(price_pipeline.named_steps["columns"].get_feature_names_out())

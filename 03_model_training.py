@@ -1,7 +1,10 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="Module 3: Training and experiments")
+app = marimo.App(
+    width="medium",
+    app_title="Module 3: Training and experiments",
+)
 
 
 @app.cell
@@ -18,6 +21,7 @@ def _():
 
     from mlcourse import evaluation, modeling, tracking
     from mlcourse.dataset import best_possible_rmse
+
     return (
         alt,
         best_possible_rmse,
@@ -45,7 +49,15 @@ def _(tracking, uuid):
     SEARCH_SECONDS = 30  # the random search stops starting new candidates after this long
     store_ready = tracking.prepare_store_in_background(EXPERIMENT)
     session_id = uuid.uuid4().hex[:8]  # tags this notebook run's MLflow runs
-    return CV_ROWS, EXPERIMENT, SEARCH_SECONDS, TRAIN_ROWS, VALID_ROWS, session_id, store_ready
+    return (
+        CV_ROWS,
+        EXPERIMENT,
+        SEARCH_SECONDS,
+        TRAIN_ROWS,
+        VALID_ROWS,
+        session_id,
+        store_ready,
+    )
 
 
 @app.cell(hide_code=True)
@@ -338,6 +350,7 @@ def _(modeling, pd):
                     _rows.append({"scheme": _scheme, "fold": _fold, "listing (in date order)": _i,
                                   "card": _small.loc[_i, "card_id"], "set": _small.loc[_i, "set_code"], "role": _r})
         return pd.DataFrame(_rows)
+
     return (fold_picture,)
 
 
@@ -507,7 +520,15 @@ def _(alt, learning_curves, valid_floor):
 
 
 @app.cell
-def _(best_possible_rmse, curve_sizes, learning_curves, mo, modeling, np, train_sample):
+def _(
+    best_possible_rmse,
+    curve_sizes,
+    learning_curves,
+    mo,
+    modeling,
+    np,
+    train_sample,
+):
     def _at(model, data, size):
         _row = learning_curves[(learning_curves["model"] == model) & (learning_curves["data"] == data)
                                & (learning_curves["training rows"] == size)]
@@ -582,8 +603,18 @@ def _(inspect, mo, tracking):
 
 
 @app.cell
-def _(EXPERIMENT, baseline_scores, family_models, family_scores, modeling, session_id, store_ready, time,
-      tracking, train_sample):
+def _(
+    EXPERIMENT,
+    baseline_scores,
+    family_models,
+    family_scores,
+    modeling,
+    session_id,
+    store_ready,
+    time,
+    tracking,
+    train_sample,
+):
     store_ready.join()
     MODEL_LOGGED = ("xgboost",)  # saving a model is the slow part (a forest's file is tens of MB): one is enough here
     _start = time.perf_counter()
@@ -613,7 +644,15 @@ def _(EXPERIMENT, family_run_ids, session_id, tracking):
 
 
 @app.cell
-def _(FAMILY_LABELS, MODEL_LOGGED, all_runs, logging_seconds, mo, session_runs, tracking):
+def _(
+    FAMILY_LABELS,
+    MODEL_LOGGED,
+    all_runs,
+    logging_seconds,
+    mo,
+    session_runs,
+    tracking,
+):
     mo.vstack([
         mo.md(f"""
     Logging {len(session_runs)} runs took {logging_seconds:.1f} s. The model itself is stored with the
@@ -674,8 +713,20 @@ def _(mo):
 
 
 @app.cell
-def _(EXPERIMENT, SEARCH_SECONDS, family_models, family_scores, mo, modeling, n_candidates, session_id, time,
-      tracking, train_sample, valid):
+def _(
+    EXPERIMENT,
+    SEARCH_SECONDS,
+    family_models,
+    family_scores,
+    mo,
+    modeling,
+    n_candidates,
+    session_id,
+    time,
+    tracking,
+    train_sample,
+    valid,
+):
     search_parent = tracking.start_parent_run("random search", experiment=EXPERIMENT,
                                               params={"candidates": n_candidates.value, "family": "xgboost"},
                                               tags={"stage": "tuning", "session": session_id})
@@ -735,8 +786,18 @@ def _(alt, chosen, latency_budget, pd, search_results):
 
 
 @app.cell
-def _(SEARCH_SECONDS, chosen, latency_budget, mo, modeling, most_accurate, n_candidates, reference_latency_us,
-      search_results, search_seconds):
+def _(
+    SEARCH_SECONDS,
+    chosen,
+    latency_budget,
+    mo,
+    modeling,
+    most_accurate,
+    n_candidates,
+    reference_latency_us,
+    search_results,
+    search_seconds,
+):
     def _describe(row):
         return (f"{int(row['n_estimators'])} trees of depth {int(row['max_depth'])}, learning rate "
                 f"{row['learning_rate']:g}, min_child_weight {int(row['min_child_weight'])}, "
@@ -797,7 +858,16 @@ def _(mo):
 
 
 @app.cell
-def _(EXPERIMENT, family_models, family_run_ids, modeling, np, tracking, train_sample, valid):
+def _(
+    EXPERIMENT,
+    family_models,
+    family_run_ids,
+    modeling,
+    np,
+    tracking,
+    train_sample,
+    valid,
+):
     _small = train_sample.sample(3_000, random_state=0)
     _settings = {"n_estimators": 50, "subsample": 0.8}
     _a = modeling.make_model("xgboost", seed=0, **_settings).fit(_small, _small["price_usd"]).predict(valid)
@@ -810,11 +880,24 @@ def _(EXPERIMENT, family_models, family_run_ids, modeling, np, tracking, train_s
     reload_diff = float(np.max(np.abs(reloaded.predict(valid) - family_models["xgboost"].predict(valid))))
     run_record = {**tracking.data_version(train_sample), "code_version": tracking.code_version(),
                   **tracking.environment_versions()}
-    return other_seed_diff, other_seed_mean_diff, reload_diff, run_record, same_seed_diff
+    return (
+        other_seed_diff,
+        other_seed_mean_diff,
+        reload_diff,
+        run_record,
+        same_seed_diff,
+    )
 
 
 @app.cell
-def _(mo, other_seed_diff, other_seed_mean_diff, reload_diff, run_record, same_seed_diff):
+def _(
+    mo,
+    other_seed_diff,
+    other_seed_mean_diff,
+    reload_diff,
+    run_record,
+    same_seed_diff,
+):
     def _gap(diff):
         return "**not at all**: identical predictions" if diff == 0 else f"by at most **{diff:.2g}** dollars"
 
@@ -862,7 +945,17 @@ def _(mo, modeling):
 
 
 @app.cell
-def _(EXPERIMENT, dev, evaluation, family_scores, modeling, search_results, session_id, test, tracking):
+def _(
+    EXPERIMENT,
+    dev,
+    evaluation,
+    family_scores,
+    modeling,
+    search_results,
+    session_id,
+    test,
+    tracking,
+):
     final_pick = modeling.best_within_budget(search_results, modeling.LATENCY_BUDGET, latency="latency_ratio")
     if final_pick is None:  # no candidate met the budget: keep the default settings (1x the default, by definition)
         final_params = {}
@@ -880,11 +973,28 @@ def _(EXPERIMENT, dev, evaluation, family_scores, modeling, search_results, sess
                                     tags={"stage": "final", "session": session_id, "evaluated_on": "test",
                                           "latency_budget": modeling.LATENCY_BUDGET},
                                     training_data=dev, experiment=EXPERIMENT)
-    return final_floor, final_metrics, final_params, final_pick, final_run_id, final_valid_rmse
+    return (
+        final_floor,
+        final_metrics,
+        final_params,
+        final_pick,
+        final_run_id,
+        final_valid_rmse,
+    )
 
 
 @app.cell
-def _(dev, final_floor, final_metrics, final_params, final_pick, final_run_id, final_valid_rmse, mo, modeling):
+def _(
+    dev,
+    final_floor,
+    final_metrics,
+    final_params,
+    final_pick,
+    final_run_id,
+    final_valid_rmse,
+    mo,
+    modeling,
+):
     _settings = (f"Settings `{final_params}` (the best candidate at {final_pick['latency_ratio']:.2f}x, within "
                  f"{modeling.LATENCY_BUDGET:g}x)" if final_pick is not None else
                  f"No candidate met the {modeling.LATENCY_BUDGET:g}x budget, so the default settings")

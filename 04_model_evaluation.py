@@ -16,7 +16,18 @@ def _():
 
     from mlcourse import evaluation, modeling, tracking
     from mlcourse.dataset import best_possible_rmse
-    return alt, best_possible_rmse, evaluation, inspect, mo, modeling, np, pd, time, tracking
+
+    return (
+        alt,
+        best_possible_rmse,
+        evaluation,
+        mo,
+        modeling,
+        np,
+        pd,
+        time,
+        tracking,
+    )
 
 
 @app.cell(hide_code=True)
@@ -87,7 +98,17 @@ def _(modeling, time):
     scores = review.test_predictions
     valid_labels = modeling.is_high_value(review.validation)
     valid_scores = review.validation_predictions
-    return fit_seconds, labels, price, review, rule_predictions, scores, test, valid_labels, valid_scores
+    return (
+        fit_seconds,
+        labels,
+        price,
+        review,
+        rule_predictions,
+        scores,
+        test,
+        valid_labels,
+        valid_scores,
+    )
 
 
 @app.cell(hide_code=True)
@@ -311,7 +332,16 @@ def _(mo):
 
 
 @app.cell
-def _(cost_missed, cost_review, evaluation, labels, np, scores, valid_labels, valid_scores):
+def _(
+    cost_missed,
+    cost_review,
+    evaluation,
+    labels,
+    np,
+    scores,
+    valid_labels,
+    valid_scores,
+):
     # Every choice on validation data...
     best_t, valid_best_cost = evaluation.best_threshold(valid_labels, valid_scores, cost_missed.value,
                                                         cost_review.value)
@@ -327,8 +357,16 @@ def _(cost_missed, cost_review, evaluation, labels, np, scores, valid_labels, va
                                            thresholds=[threshold])["cost"].iloc[0])
 
     best_cost, cost_at_half, cost_at_f1 = _test_cost(best_t), _test_cost(0.5), _test_cost(f1_threshold)
-    return (best_cost, best_t, cost_at_f1, cost_at_half, cost_grid, f1_threshold, theory_threshold,
-            valid_best_cost)
+    return (
+        best_cost,
+        best_t,
+        cost_at_f1,
+        cost_at_half,
+        cost_grid,
+        f1_threshold,
+        theory_threshold,
+        valid_best_cost,
+    )
 
 
 @app.cell
@@ -343,8 +381,22 @@ def _(alt, best_t, cost_grid, pd):
 
 
 @app.cell
-def _(best_cost, best_t, cost_at_f1, cost_at_half, cost_missed, cost_review, evaluation, f1_threshold, labels,
-      mo, scores, theory_threshold, valid_best_cost, valid_labels):
+def _(
+    best_cost,
+    best_t,
+    cost_at_f1,
+    cost_at_half,
+    cost_missed,
+    cost_review,
+    evaluation,
+    f1_threshold,
+    labels,
+    mo,
+    scores,
+    theory_threshold,
+    valid_best_cost,
+    valid_labels,
+):
     _c = evaluation.confusion_counts(labels, scores, best_t)
     _m = evaluation.classification_metrics(labels, scores, best_t)
     _matrix = mo.md(rf"""
@@ -610,7 +662,17 @@ def _(best_t, evaluation, labels, mo, scores, slice_picker, test):
 
 
 @app.cell
-def _(best_t, evaluation, labels, modeling, pd, price, residuals, scores, test):
+def _(
+    best_t,
+    evaluation,
+    labels,
+    modeling,
+    pd,
+    price,
+    residuals,
+    scores,
+    test,
+):
     language_slices = evaluation.slice_table(test, labels, scores, best_t, "language")
     language_comparison = evaluation.compare_groups(language_slices, "language")
     # the price model's bias per language, with its 95% interval; compared like recall, over groups
@@ -641,7 +703,15 @@ def _(best_t, evaluation, labels, modeling, pd, price, residuals, scores, test):
 
 
 @app.cell
-def _(bias_comparison, evaluation, fairness_facts, language_bias, language_comparison, mo, modeling):
+def _(
+    bias_comparison,
+    evaluation,
+    fairness_facts,
+    language_bias,
+    language_comparison,
+    mo,
+    modeling,
+):
     _f, _c = fairness_facts, language_comparison
     if _c["lowest"] is None:
         _recall = "Too few high-value listings per language to compare recall."
@@ -718,8 +788,20 @@ def _(mo):
 
 
 @app.cell
-def _(bias_comparison, bulk, by_era, evaluation, floor, floor_by_era, model_metrics, modeling, price, residuals,
-      test, tracking):
+def _(
+    bias_comparison,
+    bulk,
+    by_era,
+    evaluation,
+    floor,
+    floor_by_era,
+    model_metrics,
+    modeling,
+    price,
+    residuals,
+    test,
+    tracking,
+):
     _train = price.train
     # cards never seen in training: how much worse, in dollars and as a share of the price
     _unseen = ~test["card_id"].isin(set(_train["card_id"])).to_numpy()

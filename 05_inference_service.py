@@ -1,7 +1,10 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="Module 5: A real inference service")
+app = marimo.App(
+    width="medium",
+    app_title="Module 5: A real inference service",
+)
 
 
 @app.cell
@@ -36,6 +39,7 @@ def _():
     from mlcourse.service import latency, rollout, runner, schemas
     from mlcourse.service import model as service_model
     from mlcourse.service.requestlog import RequestLog, read_log
+
     return (
         BaseModel,
         FastAPI,
@@ -78,6 +82,7 @@ def _(inspect, mo):
         indentation from every line, which would flatten the code's own.
         """
         return mo.md(f"```python\n{inspect.getsource(obj)}\n```")
+
     return (show_source,)
 
 
@@ -221,6 +226,7 @@ def _(BaseModel, FastAPI):
     def _hello_price(card: HelloCard) -> dict:
         base = {"Common": 0.25, "Rare": 2.00}.get(card.rarity, 1.00)
         return {"price_usd": base if card.condition == "NM" else base / 2}
+
     return (hello_app,)
 
 
@@ -396,7 +402,14 @@ def _(features, model, np, pd, pricing, test_rows):
 
 
 @app.cell(hide_code=True)
-def _(mo, np, one_request_day, skew_agrees_offline, skew_error, skew_rows_checked):
+def _(
+    mo,
+    np,
+    one_request_day,
+    skew_agrees_offline,
+    skew_error,
+    skew_rows_checked,
+):
     mo.md(f"""
     On the {skew_rows_checked:,} training rows, the re-implementation and the shared
     function {"agree on every row" if skew_agrees_offline else "DISAGREE"}: every offline
@@ -460,7 +473,15 @@ def _(model, output_dir, service_model, shutil):
 
 
 @app.cell
-def _(load_failures, mo, model, model_interval, np, service_model, show_source):
+def _(
+    load_failures,
+    mo,
+    model,
+    model_interval,
+    np,
+    service_model,
+    show_source,
+):
     _items = "\n".join(f"- *{case}*: `{message}`" for case, message in load_failures.items())
     _window = model.pricing_window
     _before = mo.md("""
@@ -724,7 +745,15 @@ def _(mo):
 
 
 @app.cell
-def _(RequestLog, TestClient, model, pd, service_app, service_model, valid_listing):
+def _(
+    RequestLog,
+    TestClient,
+    model,
+    pd,
+    service_app,
+    service_model,
+    valid_listing,
+):
     class _FailingModel(service_model.PricingModel):
         def predict_prices(self, listings, n_trees=None):
             raise RuntimeError("simulated failure inside the model")
@@ -878,7 +907,18 @@ def _(example_shown, mo, pprint, valid_listing):
 
 
 @app.cell
-def _(httpx, latency, os, output_dir, pd, read_log, runner, service_model, test_rows, valid_listing):
+def _(
+    httpx,
+    latency,
+    os,
+    output_dir,
+    pd,
+    read_log,
+    runner,
+    service_model,
+    test_rows,
+    valid_listing,
+):
     _single_requests, _health_requests, _batch_repeats = 1_000, 100, 6
     _log = output_dir() / "service_logs" / "module5_process.jsonl"
     if _log.exists():
@@ -1030,7 +1070,16 @@ def _(batch_summary, latency, machine_load, mo, single_ms):
 
 
 @app.cell
-def _(health_ms, latency, model, np, pd, process_log, single_ms, valid_listing):
+def _(
+    health_ms,
+    latency,
+    model,
+    np,
+    pd,
+    process_log,
+    single_ms,
+    valid_listing,
+):
     _stage_times = latency.stage_times(model, valid_listing, repeats=30)
     stage_ms = {name: float(values.min()) for name, values in _stage_times.items()}
     _rounds = np.sum(list(_stage_times.values()), axis=0)  # each round: all the steps once
@@ -1289,7 +1338,16 @@ def _(mo):
 
 
 @app.cell
-def _(canary_share, features, mean_interval, model, np, pd, rollout, test_rows):
+def _(
+    canary_share,
+    features,
+    mean_interval,
+    model,
+    np,
+    pd,
+    rollout,
+    test_rows,
+):
     _frame = test_rows[features.INPUT_COLUMNS]
     _actual = test_rows["price_usd"].to_numpy()
     _stable = model.predict_frame(_frame)["price_usd"].to_numpy()
@@ -1319,7 +1377,14 @@ def _(canary_share, features, mean_interval, model, np, pd, rollout, test_rows):
 
 
 @app.cell
-def _(alt, canary_difference, canary_share, canary_summary, mo, offline_difference):
+def _(
+    alt,
+    canary_difference,
+    canary_share,
+    canary_summary,
+    mo,
+    offline_difference,
+):
     _bars = alt.Chart(canary_summary).mark_bar(opacity=0.7).encode(
         x=alt.X("MAE $:Q", title="mean absolute error on the listings it priced (USD)"),
         y=alt.Y("variant:N", title=None),
@@ -1428,7 +1493,16 @@ def _(mo):
 
 
 @app.cell
-def _(batch_rate, latency, mo, model, model_sizes, model_seconds, single_ms, stage_ms):
+def _(
+    batch_rate,
+    latency,
+    mo,
+    model,
+    model_seconds,
+    model_sizes,
+    single_ms,
+    stage_ms,
+):
     _s = latency.summarize(single_ms)
     _features = stage_ms["compute features (shared feature_arrays)"] + stage_ms["encode categories (fitted encoder)"]
     _trained = (f"this notebook trained its model in {model.training_seconds:.1f} s" if model.training_seconds

@@ -12,6 +12,7 @@ def _():
 
     from mlcourse import business, progress
     from mlcourse.exercises import ex00
+
     return business, ex00, mo, np, pd, progress
 
 

@@ -17,7 +17,8 @@ def _():
     from mlcourse import progress, schemas
     from mlcourse.dataset import EUR_TO_USD
     from mlcourse.exercises import ex01
-    return EUR_TO_USD, ex01, inspect, mo, np, pd, pl, progress, schemas, time
+
+    return EUR_TO_USD, ex01, inspect, mo, pd, pl, progress, schemas, time
 
 
 @app.cell(hide_code=True)
@@ -270,6 +271,7 @@ def _(pl):
     def fast_monthly_medians(listings: pl.DataFrame) -> pl.DataFrame:
         # TODO: one polars expression: derive the month, group, aggregate.
         raise NotImplementedError("TODO")
+
     return (fast_monthly_medians,)
 
 

@@ -14,6 +14,7 @@ def _():
 
     from mlcourse import features, leakage, progress
     from mlcourse.exercises import ex02
+
     return ex02, features, inspect, leakage, mo, np, pd, progress
 
 

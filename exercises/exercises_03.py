@@ -1,7 +1,10 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="Exercises 3: Training and experiments")
+app = marimo.App(
+    width="medium",
+    app_title="Exercises 3: Training and experiments",
+)
 
 
 @app.cell
@@ -14,6 +17,7 @@ def _():
     from mlcourse.evaluation import rmse
     from mlcourse.exercises import ex03
     from mlcourse.checker import escape_dollars
+
     return clone, escape_dollars, ex03, mo, modeling, np, progress, rmse
 
 
@@ -109,7 +113,7 @@ def _(ex03, mo):
     """),
         candidates.round(3),
     ])
-    return candidates, scenarios
+    return (scenarios,)
 
 
 @app.cell(hide_code=True)
@@ -213,7 +217,7 @@ def _(modeling, reference, rmse, tuning_train, tuning_valid):
 
     # Uncomment to try a setting (a few seconds each):
     # try_setting(n_estimators=200, max_depth=6, learning_rate=0.2)
-    return (try_setting,)
+    return
 
 
 @app.cell

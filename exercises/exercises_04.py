@@ -14,7 +14,18 @@ def _():
     from mlcourse.dataset import best_possible_rmse
     from mlcourse.exercises import ex04
     from mlcourse.checker import escape_dollars
-    return best_possible_rmse, escape_dollars, evaluation, ex04, mo, modeling, np, pd, progress
+
+    return (
+        best_possible_rmse,
+        escape_dollars,
+        evaluation,
+        ex04,
+        mo,
+        modeling,
+        np,
+        pd,
+        progress,
+    )
 
 
 @app.cell(hide_code=True)
@@ -109,7 +120,7 @@ def _(ex04, mo):
         residuals[["listing_id", "era", "rarity", "language", "condition", "price_usd", "predicted", "error",
                    "abs_error"]].head(),
     ])
-    return (residuals,)
+    return
 
 
 @app.cell
@@ -158,7 +169,7 @@ def _(ex04, mo, modeling):
     scores stays quick), tries {len(ex04.COST_CASES)} cost settings and accepts any threshold
     within {ex04.COST_TOLERANCE:.0%} of the cheapest cost.
     """)
-    return labels, scores
+    return
 
 
 @app.cell
@@ -191,26 +202,26 @@ def _(evaluation, ex04, mo):
     _sections = "\n".join(f"    ## {s}\n    ..." for s in evaluation.MODEL_CARD_SECTIONS)
     _labels = ", ".join(f"`- {label}: ...`" for label in ex04.CARD_NUMBERS)
     mo.md(f"""
-    ## Exercise 4.4: Write a model card
+        ## Exercise 4.4: Write a model card
 
-    Write the price model's card as a Markdown string in `model_card`: one heading per
-    required section, each with a few sentences a reader can use:
+        Write the price model's card as a Markdown string in `model_card`: one heading per
+        required section, each with a few sentences a reader can use:
 
-    ```markdown
-    # Model card: card price model
-{_sections}
-    ```
+        ```markdown
+        # Model card: card price model
+    {_sections}
+        ```
 
-    Under the **Evaluation** heading, give {len(ex04.CARD_NUMBERS)} numbers, each on its own line
-    in the form `Label: value`, with these labels: {_labels}. The check reads the first number
-    after the colon; a note in parentheses before it is skipped
-    (`- Test listings (20% hold-out): ...` is fine). It reads each number from its labelled
-    line in the Evaluation section only (a number elsewhere in the card does not count) and
-    recomputes it from the model, so compute yours in the notebook (`price.test`,
-    `price.test_predictions`, `evaluation.regression_metrics`, `best_possible_rmse`) and put
-    them in an f-string: never type a number. The cell below gives you the fitted model and
-    its split.
-    """)
+        Under the **Evaluation** heading, give {len(ex04.CARD_NUMBERS)} numbers, each on its own line
+        in the form `Label: value`, with these labels: {_labels}. The check reads the first number
+        after the colon; a note in parentheses before it is skipped
+        (`- Test listings (20% hold-out): ...` is fine). It reads each number from its labelled
+        line in the Evaluation section only (a number elsewhere in the card does not count) and
+        recomputes it from the model, so compute yours in the notebook (`price.test`,
+        `price.test_predictions`, `evaluation.regression_metrics`, `best_possible_rmse`) and put
+        them in an f-string: never type a number. The cell below gives you the fitted model and
+        its split.
+        """)
     return
 
 
@@ -291,7 +302,14 @@ def _(escape_dollars, ex04, mo):
 
 
 @app.cell
-def _(progress, verdict_4_1, verdict_4_2, verdict_4_3, verdict_4_4, verdict_4_5):
+def _(
+    progress,
+    verdict_4_1,
+    verdict_4_2,
+    verdict_4_3,
+    verdict_4_4,
+    verdict_4_5,
+):
     _ = (verdict_4_1, verdict_4_2, verdict_4_3, verdict_4_4, verdict_4_5)  # refresh after every check
     progress.module_panel(4, "Module 5, a real inference service (`05_inference_service.py`).")
     return

@@ -1,7 +1,10 @@
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="Exercises 5: A real inference service")
+app = marimo.App(
+    width="medium",
+    app_title="Exercises 5: A real inference service",
+)
 
 
 @app.cell
@@ -24,6 +27,7 @@ def _():
     from mlcourse import progress
     from mlcourse.exercises import ex05
     from mlcourse.service.model import listings_frame
+
     return (
         BaseModel,
         ConfigDict,
@@ -189,6 +193,7 @@ def _(FastAPI):
         """Add a validation-error handler and a health endpoint to `app` (in place)."""
         # TODO: @app.exception_handler(RequestValidationError) ... and @app.get("/health") ...
         raise NotImplementedError("TODO")
+
     return (harden,)
 
 
