@@ -104,7 +104,11 @@ class Exercise:
     extra_solutions: list[Callable[..., Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        _REGISTRY[self.id] = self
+        previous = _REGISTRY.get(self.id)
+        if previous is not None and _identity(previous.check_fn) != _identity(self.check_fn):
+            raise ValueError(f"Exercise id {self.id!r} is declared twice: {previous.title!r} "
+                             f"({_identity(previous.check_fn)}) and {self.title!r} ({_identity(self.check_fn)}).")
+        _REGISTRY[self.id] = self  # the same declaration again (a module reloaded) replaces itself
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, *answers: Any, record: bool = True) -> Result:
@@ -141,7 +145,7 @@ class Exercise:
         result = self.evaluate(*answers)
         kind = {CORRECT: "success", INCORRECT: "warn", NOT_ATTEMPTED: "neutral"}[result.status]
         label = {CORRECT: "Correct", INCORRECT: "Not yet", NOT_ATTEMPTED: "Not attempted"}[result.status]
-        return mo.callout(mo.md(f"**Exercise {self.id} · {label}.** {escape_dollars(result.message)}"), kind=kind)
+        return mo.callout(mo.md(f"**Exercise {self.id} · {label}.** {safe_markdown(result.message)}"), kind=kind)
 
     def solution_source(self) -> str:
         if isinstance(self.solution, str):
@@ -165,6 +169,29 @@ def escape_dollars(text: str) -> str:
     """Every unescaped $ written as \\$: in Markdown a pair of $ starts a formula, and
     messages about prices ("RMSE $4.99, the target was $5.21") must stay text."""
     return _UNESCAPED_DOLLAR.sub(r"\\$", text)
+
+
+def _identity(fn: Callable) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def safe_markdown(text: str) -> str:
+    """A message made safe to render: outside code spans, every $ is escaped (no formulas) and
+    every < and > is an entity (no HTML tag swallowed by the browser); code spans stay as written."""
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_escape_prose(text[last:match.start()]))
+        out.append(match.group())
+        last = match.end()
+    out.append(_escape_prose(text[last:]))
+    return "".join(out)
+
+
+def _escape_prose(text: str) -> str:
+    return escape_dollars(text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def registry() -> dict[str, Exercise]:
