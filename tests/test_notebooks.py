@@ -46,6 +46,31 @@ def test_notebook_runs_headless_without_errors(notebook: Path, tmp_path: Path):
     assert (tmp_path / "out.html").stat().st_size > 10_000
 
 
+def test_every_notebook_is_stored_in_canonical_form(tmp_path: Path):
+    """What the editor would write on save is what is committed: a learner's save changes only what they edited."""
+    copies = []
+    for notebook in notebook_paths():
+        copy = tmp_path / notebook.parent.name / notebook.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copy(notebook, copy)
+        copies.append((notebook, copy))
+    done = subprocess.run([*MARIMO, "check", "--fix", *(str(c) for _, c in copies)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    changed = [n.relative_to(ROOT).as_posix() for n, c in copies if c.read_bytes() != n.read_bytes()]
+    assert not changed, (f"not in marimo's canonical form (run `uv run marimo check --fix` on them): {changed}\n"
+                         + done.stdout[-2000:])
+
+
+def test_saving_in_the_editor_changes_no_byte():
+    """The editor's own save path (load, then serialize) reproduces every notebook byte for byte."""
+    from marimo._session.notebook.file_manager import AppFileManager
+
+    for notebook in notebook_paths():
+        manager = AppFileManager(str(notebook))
+        saved = manager._save_file(notebook, notebook=manager.app.to_ir(), persist=False)
+        assert saved == notebook.read_text(encoding="utf-8"), f"{notebook.name} changes when saved by the editor"
+
+
 def test_course_code_passes_ruff():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "tests", "data", "benchmarks"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
