@@ -4,6 +4,7 @@ folder, so a test run leaves nothing in the repository).
 
 - MLCOURSE_DATA_DIR    generated dataset files        (default: data/generated/)
 - MLCOURSE_OUTPUT_DIR  models, model cards, logs      (default: outputs/)
+- MLCOURSE_CACHE_DIR   results of expensive steps     (default: outputs/cache/)
 - MLCOURSE_MLFLOW_DIR  the local MLflow store         (default: mlruns/)
 - MLFLOW_TRACKING_URI  MLflow's own variable; if set, it wins over MLCOURSE_MLFLOW_DIR
 - MLCOURSE_PROGRESS_FILE  exercise progress           (default: .mlcourse_progress.json)
@@ -20,6 +21,13 @@ from mlcourse.dataset import REPO_ROOT
 def output_dir() -> Path:
     """Folder for what notebooks and commands produce (created on demand)."""
     path = Path(os.environ.get("MLCOURSE_OUTPUT_DIR") or REPO_ROOT / "outputs")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_dir() -> Path:
+    """Folder of the disk cache of expensive, deterministic steps (``mlcourse.cache``; created on demand)."""
+    path = Path(os.environ.get("MLCOURSE_CACHE_DIR") or output_dir() / "cache")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
