@@ -64,6 +64,20 @@ def test_random_split_shares_cards_between_sides(split):
     assert modeling.card_overlap(*split) > 0.2
 
 
+def test_the_course_split_is_three_periods_in_time_order(listings):
+    parts = modeling.course_split(listings)
+    train, validation, test = parts.train, parts.validation, parts.test
+    assert train["listing_date"].max() < validation["listing_date"].min()
+    assert validation["listing_date"].max() < test["listing_date"].min()
+    ids = [set(part["listing_id"]) for part in (train, validation, test)]
+    assert sum(map(len, ids)) == len(listings) and set.union(*ids) == set(listings["listing_id"])
+    assert len(test) == pytest.approx(0.2 * len(listings), rel=0.05)
+    assert len(validation) == pytest.approx(0.2 * (len(train) + len(validation)), rel=0.05)
+    development = parts.development
+    assert set(development["listing_id"]) == ids[0] | ids[1] and development["listing_id"].is_monotonic_increasing
+    assert modeling.course_split().test["listing_date"].min() > modeling.course_split().train["listing_date"].max()
+
+
 def test_time_split_trains_on_the_past(listings):
     train, test = modeling.time_split(listings, test_size=0.2)
     assert train["listing_date"].max() < test["listing_date"].min()
@@ -290,6 +304,108 @@ def test_random_search_stops_at_its_time_budget(split):
     assert len(table) == 1
 
 
+class _Lookup(modeling.ConstantPrice):
+    """Memorises each training listing's price by id; any other listing gets the training mean."""
+
+    def fit(self, X, y):
+        self.prices_ = dict(zip(X["listing_id"], np.asarray(y, dtype=float), strict=True))
+        self.value_ = float(np.mean(y))
+        return self
+
+    def predict(self, X):
+        return np.array([self.prices_.get(i, self.value_) for i in X["listing_id"]])
+
+
+def test_out_of_fold_predictions_never_see_their_row(listings):
+    model = _Lookup()
+    in_sample = clone(model).fit(listings, listings["price_usd"]).predict(listings)
+    np.testing.assert_allclose(in_sample, listings["price_usd"])  # memorised
+    oof = modeling.out_of_fold_predictions(model, listings, n_splits=4)
+    assert len(oof) == len(listings)
+    assert np.isclose(oof, listings["price_usd"].to_numpy()).mean() < 0.01  # equal only by coincidence
+    assert len(np.unique(oof)) == 4  # one training mean per fold
+    with pytest.raises(ValueError, match="folds"):
+        modeling.out_of_fold_predictions(model, listings.head(3), n_splits=5)
+
+
+def test_the_smearing_factor_recovers_the_log_normal_mean():
+    rng = np.random.default_rng(0)
+    median = rng.uniform(1, 50, 200_000)
+    sigma = 0.5
+    prices = median * np.exp(rng.normal(0, sigma, median.size))
+    factor = modeling.smearing_factor(prices, median)  # predictions at the median
+    assert factor == pytest.approx(np.exp(sigma**2 / 2), rel=0.01)
+    assert np.mean(prices) == pytest.approx(np.mean(median * factor), rel=0.01)  # corrected sums are right
+    with pytest.raises(ValueError, match="positive"):
+        modeling.smearing_factor([1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="as many"):
+        modeling.smearing_factor([1.0, 2.0], [1.0])
+
+
+def _search_like(n_candidates: int, rows: int = 600, seed: int = 0):
+    """Candidates that are all equally good (the truth plus noise of one spread): any winner is luck."""
+    rng = np.random.default_rng(seed)
+    truth_valid, truth_fresh = rng.uniform(1, 20, rows), rng.uniform(1, 20, rows)
+    predictions, rows_out = {}, []
+    for c in range(1, n_candidates + 1):
+        valid = truth_valid + rng.normal(0, 2, rows)
+        fresh = truth_fresh + rng.normal(0, 2, rows)
+        predictions[c] = {"validation": valid, "holdout": fresh}
+        rows_out.append({"candidate": c, "rmse": float(np.sqrt(np.mean((valid - truth_valid) ** 2))),
+                         "holdout_rmse": float(np.sqrt(np.mean((fresh - truth_fresh) ** 2)))})
+    table = pd.DataFrame(rows_out).sort_values("rmse").reset_index(drop=True)
+    return table, truth_valid, predictions
+
+
+def test_the_winner_of_many_equal_candidates_looks_better_than_it_is():
+    gaps, optimism, single = [], [], []
+    for seed in range(20):
+        table, truth, predictions = _search_like(20, seed=seed)
+        curse = modeling.winners_curse(table, truth, predictions, n_boot=100, seed=seed)
+        assert curse["winner"] == table.loc[0, "candidate"]
+        assert curse["winner_gap"] == pytest.approx(curse["winner_holdout_rmse"] - curse["winner_validation_rmse"])
+        assert curse["selection_gap"] == pytest.approx(curse["winner_gap"] - curse["mean_gap"])
+        assert curse["bootstrap_low"] <= curse["bootstrap_optimism"] <= curse["bootstrap_high"]
+        gaps.append(curse["selection_gap"])
+        optimism.append(curse["bootstrap_optimism"])
+        one, truth1, predictions1 = _search_like(1, seed=seed)
+        single.append(modeling.winners_curse(one, truth1, predictions1, n_boot=100, seed=seed)["bootstrap_optimism"])
+    # optimistic: the winner's fresh score is worse than its validation score, beyond the other candidates' shift
+    assert np.mean(gaps) > 0 and np.mean(optimism) > 0
+    assert np.mean(optimism) > np.mean(single) + 0.02  # a single candidate, chosen by nobody, is barely optimistic
+
+
+def test_winners_curse_needs_a_holdout():
+    with pytest.raises(ValueError, match="holdout"):
+        modeling.winners_curse(pd.DataFrame({"candidate": [1], "rmse": [1.0]}), [1.0], {1: {"validation": [1.0]}})
+
+
+def test_random_search_scores_a_holdout_and_keeps_predictions(split):
+    train, test = split
+    space = {"n_estimators": [10, 20], "max_depth": [2, 3]}
+    table, predictions = modeling.random_search_with_holdout("xgboost", space, train, test.iloc[:300],
+                                                             test.iloc[300:], n_candidates=3)
+    assert "holdout_rmse" in table and set(predictions) == set(table["candidate"])
+    for _, row in table.iterrows():
+        kept = predictions[row["candidate"]]
+        assert row["rmse"] == pytest.approx(np.sqrt(np.mean((kept["validation"] - test["price_usd"].iloc[:300]) ** 2)))
+        assert row["holdout_rmse"] == pytest.approx(
+            np.sqrt(np.mean((kept["holdout"] - test["price_usd"].iloc[300:]) ** 2)))
+
+
+def test_helpers_that_fit_several_models(split):
+    train, test = split
+    models, scores = modeling.fit_families(train, test, ("constant", "linear"))
+    assert list(scores["family"]) == ["constant", "linear"] and set(models) == {"constant", "linear"}
+    assert scores.loc[1, "rmse"] < scores.loc[0, "rmse"]
+    curves = modeling.learning_curve_tables({"a": modeling.make_model("linear")}, train, test, [200, 400])
+    assert set(curves["model"]) == {"a"} and len(curves) == 4
+    folds = modeling.cross_validate_schemes(modeling.make_model("constant"), train, ("k-fold", "time-based"), 3)
+    assert folds.groupby("scheme").size().to_dict() == {"k-fold": 3, "time-based": 3}
+    fitted = modeling.fit_model("xgboost", train, n_estimators=5)
+    assert modeling.estimator_params(fitted)["n_estimators"] == 5
+
+
 def test_best_within_budget():
     results = pd.DataFrame({"candidate": [1, 2, 3], "rmse": [4.0, 5.0, 6.0], "latency_us_per_row": [50, 30, 20]})
     assert modeling.best_within_budget(results, 40)["candidate"] == 2
@@ -300,13 +416,42 @@ def test_best_within_budget():
 
 
 # ------------------------------------------------------------------------------ reference models
-def test_reference_models_share_one_split():
+def test_reference_models_share_one_split_out_of_time():
     price = modeling.reference_price_model()
     review = modeling.reference_review_classifier()
     assert price.test["listing_id"].tolist() == review.test["listing_id"].tolist()
-    assert len(price.test) == pytest.approx(0.2 * (len(price.train) + len(price.test)), abs=1)
+    assert price.test["listing_id"].tolist() == modeling.course_split().test["listing_id"].tolist()
+    assert price.train["listing_date"].max() < price.test["listing_date"].min()
+    assert len(price.test) == pytest.approx(0.2 * (len(price.train) + len(price.test)), rel=0.02)
     assert len(modeling.reference_baseline_predictions()) == len(price.test)
     assert ((review.test_predictions >= 0) & (review.test_predictions <= 1)).all()
+
+
+def test_the_price_model_has_out_of_sample_validation_predictions():
+    price = modeling.reference_price_model()
+    parts = modeling.course_split()
+    assert price.validation["listing_id"].tolist() == parts.validation["listing_id"].tolist()
+    assert set(price.validation["listing_id"]) <= set(price.train["listing_id"])  # the final model saw them...
+    # ...but the validation predictions come from the same settings trained on the training period alone
+    np.testing.assert_allclose(price.validation_model.predict(price.validation), price.validation_predictions)
+    np.testing.assert_allclose(price.model.predict(price.test), price.test_predictions)
+    assert modeling.estimator_params(price.validation_model) == modeling.estimator_params(price.model)
+    in_sample = modeling.smearing_factor(price.validation["price_usd"], price.model.predict(price.validation))
+    held_out = modeling.smearing_factor(price.validation["price_usd"], price.validation_predictions)
+    assert held_out > in_sample  # a model fits its own rows closely: held-out errors are larger
+
+
+def test_the_random_split_stays_available_for_comparison():
+    old = modeling.reference_price_model("random")
+    development, test = modeling.random_split(modeling.pricing_listings())
+    assert old.test["listing_id"].tolist() == test["listing_id"].tolist()
+    assert old.train["listing_id"].tolist() == development["listing_id"].tolist()
+    assert old.validation is None and modeling.card_overlap(old.train, old.test) > 0.9
+    review = modeling.reference_review_classifier("random")
+    train, validation = modeling.random_split(development, seed=1)
+    assert review.validation["listing_id"].tolist() == validation["listing_id"].tolist()
+    with pytest.raises(ValueError, match="split"):
+        modeling.reference_price_model("grouped")
 
 
 def test_review_classifier_keeps_a_validation_set_apart():
@@ -314,7 +459,19 @@ def test_review_classifier_keeps_a_validation_set_apart():
     train_ids, valid_ids = set(review.train["listing_id"]), set(review.validation["listing_id"])
     assert train_ids.isdisjoint(valid_ids) and valid_ids.isdisjoint(review.test["listing_id"])
     assert len(review.validation_predictions) == len(review.validation)
-    assert len(review.validation) == pytest.approx(0.2 * (len(review.train) + len(review.validation)), abs=1)
+    assert review.train["listing_date"].max() < review.validation["listing_date"].min()
+    assert len(review.validation) == pytest.approx(0.2 * (len(review.train) + len(review.validation)), rel=0.02)
+
+
+def test_reference_models_come_back_from_the_disk_cache_identical():
+    from mlcourse import cache
+
+    price = modeling.reference_price_model()
+    modeling.reference_price_model.cache_clear()  # a new session: memory is empty, the disk cache is not
+    assert any(cache.cache_dir().glob("reference-price-model-time--*.pkl"))
+    again = modeling.reference_price_model()
+    assert again is not price
+    np.testing.assert_array_equal(again.model.predict(price.test.head(200)), price.test_predictions[:200])
 
 
 def test_the_tuned_configuration_is_a_point_of_the_search_space():
