@@ -190,6 +190,67 @@ def test_cost_curve_on_a_grid(classified):
     assert curve.loc[2, "tp"] == 0 and curve.loc[2, "cost"] == 10 * labels.sum()
 
 
+@pytest.mark.parametrize("case", range(40))
+def test_charging_every_review_is_the_brute_force_minimum(case):
+    rng = np.random.default_rng(100 + case)
+    n = int(rng.integers(1, 60))
+    labels = rng.integers(0, 2, n)
+    scores = np.round(rng.random(n), int(rng.integers(1, 4)))
+    cost_missed, cost_review = rng.uniform(0.1, 100, 2)
+    threshold, cost = evaluation.best_threshold(labels, scores, cost_missed, cost_review, charge_every_review=True)
+
+    def total(t):  # every flagged listing costs a review, every missed positive costs cost_missed
+        flagged = scores >= t
+        return cost_missed * np.sum(~flagged & (labels == 1)) + cost_review * np.sum(flagged)
+
+    assert cost == pytest.approx(min(total(t) for t in [*scores, np.inf]))
+    assert total(threshold) == pytest.approx(cost)
+
+
+def test_a_review_of_a_valuable_card_is_charged_too():
+    labels, scores = np.array([1, 1, 0, 0]), np.array([0.9, 0.8, 0.7, 0.1])
+    curve = evaluation.cost_curve(labels, scores, 40, 5, thresholds=[0.75], charge_every_review=True)
+    assert curve.loc[0, ["tp", "fp", "fn"]].tolist() == [2, 0, 0]
+    assert curve.loc[0, "cost"] == 10  # two reviews, both of valuable cards
+    assert evaluation.cost_curve(labels, scores, 40, 5, thresholds=[0.75]).loc[0, "cost"] == 0  # the shortcut
+    # one valuable card, worth less than a review: not worth flagging when every review is charged
+    t, cost = evaluation.best_threshold([1, 0], [0.9, 0.1], cost_missed=3, cost_review=5, charge_every_review=True)
+    assert np.isinf(t) and cost == 3
+    t, cost = evaluation.best_threshold([1, 0], [0.9, 0.1], cost_missed=3, cost_review=5)
+    assert t == 0.9 and cost == 0
+
+
+def test_the_shortcut_is_the_full_model_with_a_cheaper_miss(classified):
+    labels, scores = classified
+    cost_missed, cost_review = 40.0, 5.0
+    full = evaluation.cost_curve(labels, scores, cost_missed, cost_review, charge_every_review=True)
+    shortcut = evaluation.cost_curve(labels, scores, cost_missed - cost_review, cost_review)
+    # the same decision: the two curves differ by the constant cost of reviewing every positive
+    np.testing.assert_allclose(full["cost"] - shortcut["cost"], cost_review * labels.sum())
+
+
+def test_break_even_thresholds():
+    assert evaluation.break_even_threshold(40, 5, charge_every_review=True) == pytest.approx(0.125)
+    assert evaluation.break_even_threshold(40, 5) == pytest.approx(5 / 45)
+    assert evaluation.break_even_threshold(3, 5, charge_every_review=True) == 1.0  # a review never pays
+    with pytest.raises(ValueError, match="positive"):
+        evaluation.break_even_threshold(0, 5)
+
+
+def test_break_even_is_the_optimum_for_calibrated_scores():
+    # calibrated scores: each listing is positive with exactly its score's probability
+    rng = np.random.default_rng(3)
+    scores = rng.random(200_000)
+    labels = (rng.random(scores.size) < scores).astype(int)
+    for every in (True, False):
+        found, _ = evaluation.best_threshold(labels, np.round(scores, 3), 40, 5, charge_every_review=every)
+        assert found == pytest.approx(evaluation.break_even_threshold(40, 5, charge_every_review=every), abs=0.02)
+
+
+def test_sum_ratio():
+    assert evaluation.sum_ratio([10, 30], [9, 27]) == pytest.approx(0.9)
+
+
 def test_curve_points_are_thinned_and_ordered(classified):
     roc, pr = evaluation.curve_points(*classified, max_points=100)
     assert len(roc) <= 100 and len(pr) <= 100
@@ -225,26 +286,119 @@ def _slices(recalls_and_positives):
     return pd.DataFrame(rows)
 
 
+def _bias_table(errors_by_group: dict[str, np.ndarray]) -> pd.DataFrame:
+    """errors_by_segment on per-listing errors: bias, its interval and its standard deviation per group."""
+    values = np.concatenate(list(errors_by_group.values()))
+    groups = np.concatenate([[g] * len(v) for g, v in errors_by_group.items()])
+    residuals = pd.DataFrame({"group": groups, "error": values, "abs_error": np.abs(values), "price_usd": 1.0})
+    return evaluation.errors_by_segment(residuals, "group")
+
+
 def test_compare_groups_claims_a_gap_only_beyond_noise():
     close = evaluation.compare_groups(_slices({"a": (0.91, 34), "b": (0.98, 42)}), "group")
-    assert close["lowest"] == "a" and close["highest"] == "b" and not close["separated"]
-    assert "overlap" in evaluation.group_gap_sentence(close, "Recall", "group")
+    assert close["lowest"] == "a" and close["highest"] == "b" and not close["significant"]
+    assert "includes zero" in evaluation.group_gap_sentence(close, "Recall", "group")
     far = evaluation.compare_groups(_slices({"a": (0.70, 2000), "b": (0.95, 2000)}), "group")
-    assert far["separated"] and "beyond noise" in evaluation.group_gap_sentence(far, "Recall", "group")
+    assert far["significant"] and "beyond noise" in evaluation.group_gap_sentence(far, "Recall", "group")
+    assert far["difference"] == pytest.approx(0.25) and far["comparisons"] == 1
     small = evaluation.compare_groups(_slices({"a": (0.2, 5), "b": (1.0, 5), "c": (0.9, 500)}), "group")
     assert small["lowest"] is None and small["excluded"] == ["a", "b"]
     assert "too few" in evaluation.group_gap_sentence(small, "Recall", "group")
 
 
+def test_a_real_gap_with_overlapping_intervals_is_found():
+    # two groups whose own 95% intervals overlap, although their difference is clearly not zero:
+    # overlap needs a gap under 3.92 standard errors of one mean, significance only 2.77 (1.96 x sqrt 2)
+    rng = np.random.default_rng(1)
+    n = 400
+    a = rng.normal(0, 1, n)
+    b = rng.normal(0, 1, n)
+    a, b = (a - a.mean()) / a.std(ddof=1), (b - b.mean()) / b.std(ddof=1)  # exactly mean 0, sd 1
+    b = b + 3.3 / np.sqrt(n)  # 3.3 standard errors apart
+    table = _bias_table({"a": a, "b": b})
+    result = evaluation.compare_groups(table, "group", metric="bias", count="listings")
+    assert result["kind"] == "mean" and result["intervals_overlap"]
+    assert result["significant"] and result["corrected_interval"][0] > 0
+    assert result["difference"] == pytest.approx(3.3 / np.sqrt(n))
+    # Welch on summary statistics agrees with scipy on the raw errors
+    from scipy import stats
+
+    assert result["p_value"] == pytest.approx(stats.ttest_ind(b, a, equal_var=False).pvalue, rel=1e-6)
+    sentence = evaluation.group_gap_sentence(result, "Bias", "group", value_format=evaluation.signed_dollars,
+                                             unit="listings")
+    assert "beyond noise" in sentence and "overlap" in sentence and "$+" not in sentence
+
+
+def test_a_recall_gap_with_overlapping_intervals_is_found():
+    table = _slices({"a": (0.80, 400), "b": (0.86, 400)})
+    assert table.loc[0, "recall_high"] > table.loc[1, "recall_low"]  # the two Wilson intervals overlap
+    result = evaluation.compare_groups(table, "group")
+    assert result["kind"] == "proportion" and result["intervals_overlap"] and result["significant"]
+
+
+def test_many_null_slices_give_no_false_gap_at_the_corrected_level():
+    # 12 groups drawn from one distribution: the extremes always differ, and an uncorrected test of
+    # lowest against highest calls that gap real most of the time; the corrected verdict, rarely
+    rng = np.random.default_rng(7)
+    trials, false_gaps, naive_gaps = 200, 0, 0
+    for _ in range(trials):
+        table = _bias_table({f"g{i}": rng.normal(0, 1, 100) for i in range(12)})
+        result = evaluation.compare_groups(table, "group", metric="bias", count="listings")
+        assert result["comparisons"] == 66
+        false_gaps += result["significant"]
+        naive_gaps += result["p_value"] < 0.05
+    assert false_gaps / trials <= 0.07
+    assert naive_gaps / trials > 0.5
+    recalls = []
+    for _ in range(trials):
+        caught = rng.binomial(60, 0.9, size=10)
+        recalls.append(evaluation.compare_groups(_slices({f"g{i}": (k / 60, 60) for i, k in enumerate(caught)}),
+                                                 "group")["significant"])
+    assert np.mean(recalls) <= 0.07
+
+
+def test_compare_groups_lists_every_pair_with_holm():
+    table = _slices({"a": (0.70, 2000), "b": (0.95, 2000), "c": (0.71, 2000)})
+    result = evaluation.compare_groups(table, "group")
+    pairs = result["pairs"]
+    assert len(pairs) == 3 and set(map(frozenset, zip(pairs["lower"], pairs["higher"], strict=True))) == {
+        frozenset("ab"), frozenset("bc"), frozenset("ac")}
+    assert (pairs["holm_p"] >= pairs["p_value"]).all()
+    assert pairs.set_index(["lower", "higher"]).loc[("a", "c"), "significant"] == False  # noqa: E712
+    assert result["lowest"] == "a" and result["highest"] == "b" and result["significant"]
+
+
+def test_holm_adjustment_on_known_values():
+    # p-values 0.01, 0.04, 0.03 with m = 3: 0.03, 0.06, 0.06 (step-down, kept monotone)
+    np.testing.assert_allclose(evaluation.holm_adjust([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+    np.testing.assert_allclose(evaluation.holm_adjust([0.5, 0.9]), [1.0, 1.0])
+
+
+def test_compare_groups_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="kind"):
+        evaluation.compare_groups(_slices({"a": (0.9, 50), "b": (0.8, 50)}), "group", kind="median")
+    with pytest.raises(ValueError, match="alpha"):
+        evaluation.compare_groups(_slices({"a": (0.9, 50), "b": (0.8, 50)}), "group", alpha=2)
+
+
 def test_group_gap_sentence_shows_counts_intervals_and_units():
     bias = pd.DataFrame({"group": ["a", "b"], "listings": [134, 263], "bias": [-1.06, 0.25],
-                         "bias_low": [-1.83, -0.29], "bias_high": [-0.28, 0.78]})
-    close = evaluation.compare_groups(bias, "group", metric="bias", count="listings")
-    sentence = evaluation.group_gap_sentence(close, "Bias", "group", value_format="${:+.2f}", unit="listings")
-    assert "$-1.06 for `a` (134 listings, 95% interval $-1.83 to $-0.28)" in sentence
-    assert "$+0.25 for `b` (263 listings, 95% interval $-0.29 to $+0.78)" in sentence and "overlap" in sentence
-    apart = evaluation.compare_groups(bias.assign(bias_low=[-1.83, -0.2]), "group", metric="bias", count="listings")
-    assert apart["separated"] and "beyond noise" in evaluation.group_gap_sentence(apart, "Bias", "group")
+                         "bias_low": [-1.83, -0.29], "bias_high": [-0.28, 0.78], "bias_sd": [4.5, 4.4]})
+    result = evaluation.compare_groups(bias, "group", metric="bias", count="listings")
+    sentence = evaluation.group_gap_sentence(result, "Bias", "group", value_format=evaluation.signed_dollars,
+                                             unit="listings")
+    assert "-$1.06 for `a` (134 listings, 95% interval -$1.83 to -$0.28)" in sentence
+    assert "+$0.25 for `b` (263 listings, 95% interval -$0.29 to +$0.78)" in sentence
+    assert "The gap, $1.31, has a 95% interval of" in sentence and "one comparison" in sentence
+    assert result["significant"] and "beyond noise" in sentence and "Monitor" in sentence
+    quiet = evaluation.group_gap_sentence(result, "Bias", "group", where="the training data", monitor=False)
+    assert "Monitor" not in quiet
+
+
+def test_signed_dollars():
+    assert evaluation.signed_dollars(0.684) == "+$0.68"
+    assert evaluation.signed_dollars(-1.5) == "-$1.50"
+    assert evaluation.signed_dollars(1234.5, 0) == "+$1,234"
 
 
 # ------------------------------------------------------------------------------ model cards

@@ -67,6 +67,12 @@ def regression_metrics(y_true: Any, y_pred: Any, within_usd: Sequence[float] = (
     return out
 
 
+def sum_ratio(y_true: Any, y_pred: Any) -> float:
+    """Summed predictions over summed prices: what a bulk valuation with this model gets right (1 = exact)."""
+    true, pred = _arrays(y_true, y_pred)
+    return float(pred.sum() / true.sum())
+
+
 def residual_frame(listings: pd.DataFrame, predictions: Any, target: str = "price_usd") -> pd.DataFrame:
     """The listings with prediction, error (prediction minus price), abs_error and log_ratio."""
     true, pred = _arrays(listings[target], predictions)
@@ -91,8 +97,9 @@ def mean_interval(values: Any, z: float = 1.96) -> tuple[float, float, float]:
 
 
 def errors_by_segment(residuals: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
-    """Per segment: listings, RMSE, MAE, bias with its 95% interval (bias_low, bias_high; ``mean_interval``),
-    mean price and the segment's share of all squared error, worst RMSE first."""
+    """Per segment: listings, RMSE, MAE, bias with its 95% interval (bias_low, bias_high; ``mean_interval``)
+    and its standard deviation over listings (bias_sd, for ``compare_groups``), mean price and the
+    segment's share of all squared error, worst RMSE first."""
     keys = [by] if isinstance(by, str) else list(by)
     total = float((residuals["error"] ** 2).sum()) or 1.0
     table = (residuals.assign(squared=residuals["error"] ** 2)
@@ -100,7 +107,9 @@ def errors_by_segment(residuals: pd.DataFrame, by: str | list[str]) -> pd.DataFr
              .agg(listings=("error", "size"), rmse=("squared", lambda s: float(np.sqrt(s.mean()))),
                   mae=("abs_error", "mean"), bias=("error", "mean"),
                   bias_low=("error", lambda s: mean_interval(s)[1]),
-                  bias_high=("error", lambda s: mean_interval(s)[2]), squared=("squared", "sum"),
+                  bias_high=("error", lambda s: mean_interval(s)[2]),
+                  bias_sd=("error", lambda s: float(s.std(ddof=1)) if len(s) > 1 else float("nan")),
+                  squared=("squared", "sum"),
                   mean_price=("price_usd", "mean")))
     table["share_of_squared_error"] = table.pop("squared") / total
     return table.sort_values("rmse", ascending=False, kind="stable").reset_index()
@@ -225,9 +234,16 @@ def classification_metrics(y_true: Any, scores: Any, threshold: float = 0.5) -> 
 
 
 def cost_curve(y_true: Any, scores: Any, cost_missed: float, cost_review: float,
-               thresholds: Sequence[float] | None = None) -> pd.DataFrame:
-    """Total cost at each threshold: cost_missed per missed positive (fn) + cost_review per
-    unnecessary review (fp). A listing is flagged when its score is at least the threshold.
+               thresholds: Sequence[float] | None = None, *, charge_every_review: bool = False) -> pd.DataFrame:
+    """Total cost at each threshold. A listing is flagged when its score is at least the threshold.
+
+    charge_every_review=True: every flagged listing costs a review (cost_review x (tp + fp)), and
+    every missed positive costs cost_missed (fn): what a review team pays, since reviewing a
+    valuable card takes as long as reviewing an ordinary one. The default, False, charges only
+    the unnecessary reviews (cost_review x fp), the simpler model of exercise 4.3; it is the same
+    decision as the full model with cost_missed lowered by one review (a caught card still costs
+    its review), so its break-even threshold is cost_review / (cost_review + cost_missed) where
+    the full model's is cost_review / cost_missed.
 
     Without ``thresholds``, every distinct score is tried, plus one above the highest score
     (flag nothing): the exact minimum is among them.
@@ -244,15 +260,35 @@ def cost_curve(y_true: Any, scores: Any, cost_missed: float, cost_review: float,
     fp = flagged - tp
     fn = len(positive_scores) - tp
     tn = len(values) - flagged - fn
-    cost = cost_missed * fn + cost_review * fp
+    reviews_charged = flagged if charge_every_review else fp
+    cost = cost_missed * fn + cost_review * reviews_charged
     return pd.DataFrame({"threshold": thresholds, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "cost": cost})
 
 
-def best_threshold(y_true: Any, scores: Any, cost_missed: float, cost_review: float) -> tuple[float, float]:
-    """The threshold with the lowest total cost (the lowest such threshold on ties), and that cost."""
-    curve = cost_curve(y_true, scores, cost_missed, cost_review)
+def best_threshold(y_true: Any, scores: Any, cost_missed: float, cost_review: float, *,
+                   charge_every_review: bool = False) -> tuple[float, float]:
+    """The threshold with the lowest total cost (the lowest such threshold on ties), and that cost.
+
+    ``charge_every_review`` as in ``cost_curve``.
+    """
+    curve = cost_curve(y_true, scores, cost_missed, cost_review, charge_every_review=charge_every_review)
     best = curve.loc[curve["cost"].idxmin()]
     return float(best["threshold"]), float(best["cost"])
+
+
+def break_even_threshold(cost_missed: float, cost_review: float, *, charge_every_review: bool = False) -> float:
+    """The threshold a perfectly calibrated probability p would call for: flag when p is at least this.
+
+    Flagging costs a review (cost_review) and, if every review is charged, nothing else; not
+    flagging costs cost_missed x p. So flag when p >= cost_review / cost_missed (capped at 1:
+    above it, a review never pays). Charging only unnecessary reviews, flagging costs
+    cost_review x (1 - p), and the break-even is cost_review / (cost_review + cost_missed).
+    """
+    if cost_missed <= 0 or cost_review < 0:
+        raise ValueError("cost_missed must be positive and cost_review not negative")
+    if charge_every_review:
+        return min(1.0, cost_review / cost_missed)
+    return cost_review / (cost_review + cost_missed)
 
 
 def curve_points(y_true: Any, scores: Any, max_points: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -288,7 +324,8 @@ def calibration_table(y_true: Any, scores: Any, n_bins: int = 10) -> pd.DataFram
 def slice_table(listings: pd.DataFrame, y_true: Any, scores: Any, threshold: float, by: str) -> pd.DataFrame:
     """Classifier behaviour per group, with the counts behind every rate.
 
-    Columns: listings, positives (high-value listings: recall's denominator), prevalence,
+    Columns: listings, positives (high-value listings: recall's denominator), caught (positives
+    flagged: recall's numerator), false_alarms (other listings flagged), prevalence,
     flag rate, precision, recall with its 95% interval (recall_low, recall_high; Wilson),
     false positive rate, and enough_data (at least MIN_SLICE_COUNT positives: below that,
     a recall is too noisy to compare). Largest groups first.
@@ -302,7 +339,7 @@ def slice_table(listings: pd.DataFrame, y_true: Any, scores: Any, threshold: flo
         fp = int(((part["flagged"] == 1) & (part["label"] == 0)).sum())
         positives, negatives = int(part["label"].sum()), int((part["label"] == 0).sum())
         low, high = proportion_interval(tp, positives)
-        rows.append({by: group, "listings": len(part), "positives": positives,
+        rows.append({by: group, "listings": len(part), "positives": positives, "caught": tp, "false_alarms": fp,
                      "prevalence": positives / len(part), "flag_rate": part["flagged"].mean(),
                      "precision": tp / (tp + fp) if tp + fp else float("nan"),
                      "recall": tp / positives if positives else float("nan"),
@@ -321,50 +358,189 @@ def disparity(table: pd.DataFrame, column: str, min_listings: int = 100, count: 
     return float(values.min() / values.max())
 
 
-def compare_groups(table: pd.DataFrame, by: str, metric: str = "recall",
-                   min_count: int = MIN_SLICE_COUNT, count: str = "positives") -> dict[str, Any]:
-    """The lowest and highest ``metric`` among groups with at least ``min_count`` cases, and whether
-    their 95% intervals (``metric``_low, ``metric``_high) are apart (a difference beyond noise).
+def _pair_statistics(kind: str, a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float, float, float, float]:
+    """(difference b - a, centre, standard error, degrees of freedom) for two groups' summaries.
 
-    Returns lowest, highest (group names), their values and counts, ``separated`` (True when the
-    intervals do not overlap), and ``excluded`` (the groups too small to compare).
+    proportion: Agresti-Caffo (one success and one failure added to each group, so a group at 0%
+    or 100% still has a spread). mean: Welch (unequal variances), Welch-Satterthwaite degrees of freedom.
     """
-    eligible = table[(table[count] >= min_count) & table[metric].notna()].set_index(by)
-    excluded = [str(g) for g in table.loc[table[count] < min_count, by]]
+    if kind == "proportion":
+        pa, pb = (a["successes"] + 1) / (a["n"] + 2), (b["successes"] + 1) / (b["n"] + 2)
+        se = float(np.sqrt(pa * (1 - pa) / (a["n"] + 2) + pb * (1 - pb) / (b["n"] + 2)))
+        return b["value"] - a["value"], pb - pa, se, float("inf")
+    va, vb = a["sd"] ** 2 / a["n"], b["sd"] ** 2 / b["n"]
+    se = float(np.sqrt(va + vb))
+    df = (va + vb) ** 2 / (va**2 / (a["n"] - 1) + vb**2 / (b["n"] - 1)) if se > 0 else float("inf")
+    return b["value"] - a["value"], b["value"] - a["value"], se, float(df)
+
+
+def _quantile(confidence: float, df: float) -> float:
+    from scipy import stats
+
+    upper = 1 - (1 - confidence) / 2
+    return float(stats.norm.ppf(upper) if not np.isfinite(df) else stats.t.ppf(upper, df))
+
+
+def _p_value(centre: float, se: float, df: float) -> float:
+    from scipy import stats
+
+    if se == 0:
+        return 0.0 if centre != 0 else 1.0
+    z = abs(centre) / se
+    return float(2 * (stats.norm.sf(z) if not np.isfinite(df) else stats.t.sf(z, df)))
+
+
+def holm_adjust(p_values: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjustment: p-values that control the chance of *any* false claim among them."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    m = p.size
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def compare_groups(table: pd.DataFrame, by: str, metric: str = "recall",
+                   min_count: int = MIN_SLICE_COUNT, count: str = "positives", *, alpha: float = 0.05,
+                   kind: str = "auto") -> dict[str, Any]:
+    """Is the gap between the lowest and the highest ``metric`` among the groups more than noise?
+
+    Compares groups with at least ``min_count`` cases (``count`` column). The test is on the
+    **difference**, not on whether the two groups' own intervals overlap: two 95% intervals
+    can overlap while the difference is clearly non-zero. And picking the two extremes of k
+    groups is, in effect, making all k(k-1)/2 pairwise comparisons, so the verdict is corrected
+    for that many (Bonferroni: each at level alpha / comparisons); ``pairs`` has every pair with
+    its Holm-adjusted p-value, a step-down correction that is never less powerful.
+
+    kind: "proportion" (the metric is a share of ``count``, such as recall of positives:
+    Agresti-Caffo interval on the difference), "mean" (the metric is a mean over ``count`` rows
+    with its standard deviation in ``<metric>_sd``, such as a bias: Welch), or "auto" ("mean"
+    when that column exists). Returns lowest, highest (group names), their values, counts and own
+    95% intervals (when ``<metric>_low``/``_high`` exist), difference (highest - lowest), its
+    95% interval (``difference_interval``) and its corrected interval (``corrected_interval``, at
+    ``confidence``), ``p_value`` and ``adjusted_p`` (Bonferroni), ``significant`` (the corrected
+    interval excludes zero), ``intervals_overlap``, ``comparisons``, ``compared`` (groups),
+    ``excluded`` (groups too small to compare) and ``pairs``.
+    """
+    if kind == "auto":
+        kind = "mean" if f"{metric}_sd" in table.columns else "proportion"
+    if kind not in ("proportion", "mean"):
+        raise ValueError(f"kind must be 'proportion', 'mean' or 'auto', got {kind!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    eligible = table[(table[count] >= max(min_count, 2)) & table[metric].notna()].set_index(by)
+    excluded = [str(g) for g in table.loc[table[count] < max(min_count, 2), by]]
     if len(eligible) < 2:
-        return {"lowest": None, "highest": None, "separated": False, "excluded": excluded, "compared": len(eligible)}
+        return {"lowest": None, "highest": None, "significant": False, "excluded": excluded,
+                "compared": len(eligible), "comparisons": 0, "kind": kind, "alpha": alpha}
+
+    def summary(group: Any) -> dict[str, float]:
+        row = eligible.loc[group]
+        n, value = float(row[count]), float(row[metric])
+        out = {"n": n, "value": value}
+        if kind == "proportion":
+            out["successes"] = float(round(value * n))
+        else:
+            out["sd"] = float(row[f"{metric}_sd"]) if np.isfinite(row[f"{metric}_sd"]) else 0.0
+        return out
+
+    groups = list(eligible.index)
+    stats_of = {g: summary(g) for g in groups}
+    comparisons = len(groups) * (len(groups) - 1) // 2
+    confidence = 1 - alpha / comparisons
+    pair_rows = []
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            low_group, high_group = (a, b) if stats_of[a]["value"] <= stats_of[b]["value"] else (b, a)
+            diff, centre, se, df = _pair_statistics(kind, stats_of[low_group], stats_of[high_group])
+            pair_rows.append({"lower": low_group, "higher": high_group, "difference": diff,
+                              "p_value": _p_value(centre, se, df)})
+    pairs = pd.DataFrame(pair_rows)
+    pairs["holm_p"] = holm_adjust(pairs["p_value"])
+    pairs["significant"] = pairs["holm_p"] < alpha
+    pairs = pairs.sort_values("p_value", kind="stable").reset_index(drop=True)
+
     lowest, highest = eligible[metric].idxmin(), eligible[metric].idxmax()
-    low_row, high_row = eligible.loc[lowest], eligible.loc[highest]
-    return {"lowest": lowest, "highest": highest, "lowest_value": float(low_row[metric]),
-            "highest_value": float(high_row[metric]), "lowest_count": int(low_row[count]),
-            "highest_count": int(high_row[count]),
-            "lowest_interval": (float(low_row[f"{metric}_low"]), float(low_row[f"{metric}_high"])),
-            "highest_interval": (float(high_row[f"{metric}_low"]), float(high_row[f"{metric}_high"])),
-            "separated": bool(low_row[f"{metric}_high"] < high_row[f"{metric}_low"]),
-            "excluded": excluded, "compared": len(eligible)}
+    diff, centre, se, df = _pair_statistics(kind, stats_of[lowest], stats_of[highest])
+    half_95, half_corrected = _quantile(0.95, df) * se, _quantile(confidence, df) * se
+    corrected = (centre - half_corrected, centre + half_corrected)
+    p_value = _p_value(centre, se, df)
+
+    def own_interval(group: Any) -> tuple[float, float] | None:
+        if f"{metric}_low" not in eligible.columns:
+            return None
+        return float(eligible.loc[group, f"{metric}_low"]), float(eligible.loc[group, f"{metric}_high"])
+
+    low_interval, high_interval = own_interval(lowest), own_interval(highest)
+    overlap = (low_interval is None or high_interval is None) or bool(low_interval[1] >= high_interval[0])
+    return {"lowest": lowest, "highest": highest, "lowest_value": stats_of[lowest]["value"],
+            "highest_value": stats_of[highest]["value"], "lowest_count": int(stats_of[lowest]["n"]),
+            "highest_count": int(stats_of[highest]["n"]), "lowest_interval": low_interval,
+            "highest_interval": high_interval, "intervals_overlap": overlap, "difference": float(diff),
+            "difference_interval": (centre - half_95, centre + half_95), "corrected_interval": corrected,
+            "confidence": confidence, "p_value": p_value, "adjusted_p": min(1.0, p_value * comparisons),
+            "significant": bool(corrected[0] > 0), "comparisons": comparisons, "compared": len(groups),
+            "excluded": excluded, "kind": kind, "alpha": alpha, "pairs": pairs}
 
 
-def group_gap_sentence(comparison: Mapping[str, Any], what: str, by: str, value_format: str = "{:.0%}",
-                       unit: str = "cases") -> str:
-    """One sentence about a ``compare_groups`` result that claims a gap only when the intervals are apart.
+def signed_dollars(value: float, decimals: int = 2) -> str:
+    """A signed amount of money as people write it: +$0.68, -$1.06 (not $+0.68)."""
+    sign = "-" if value < 0 else "+"
+    return f"{sign}${abs(value):,.{decimals}f}"
 
-    Each end of the range comes with its count (in ``unit``) and its 95% interval; ``value_format``
-    formats the values (for a bias in dollars, for example, ``"${:+.2f}"``).
+
+def _formatter(value_format: str | Any) -> Any:
+    return value_format if callable(value_format) else value_format.format
+
+
+def group_gap_sentence(comparison: Mapping[str, Any], what: str, by: str, value_format: str | Any = "{:.0%}",
+                       unit: str = "cases", difference_format: str | Any | None = None,
+                       where: str = "the test set", monitor: bool = True) -> str:
+    """Sentences about a ``compare_groups`` result that claim a gap only when the corrected interval of
+    the difference excludes zero.
+
+    Each end of the range comes with its count (in ``unit``) and, when known, its own 95% interval.
+    ``value_format`` formats the values: a format string (``"{:.0%}"``) or a function (for a bias,
+    ``signed_dollars``). ``difference_format`` formats the gap (default: percentage points for a
+    proportion, ``value_format`` without the sign otherwise). ``where`` names the data ("the test
+    set"); ``monitor`` ends with the advice to monitor the groups. Plain text with ``$`` (escape it for Markdown).
     """
     if comparison.get("lowest") is None:
         return f"{what} could not be compared by {by}: too few {unit} per group; collect more before deciding."
+    value = _formatter(value_format)
+    low, high = comparison["corrected_interval"]
+    if difference_format is not None:
+        difference = _formatter(difference_format)
+        gap_text, interval_text = difference(comparison["difference"]), f"{difference(low)} to {difference(high)}"
+    elif comparison["kind"] == "proportion":
+        gap_text = f"{comparison['difference'] * 100:.0f} percentage points"
+        interval_text = f"{low * 100:+.0f} to {high * 100:+.0f} points"
+    else:
+        gap_text, interval_text = value(abs(comparison["difference"])).lstrip("+"), f"{value(low)} to {value(high)}"
 
     def _end(side: str) -> str:
-        low, high = comparison[f"{side}_interval"]
-        return (f"{value_format.format(comparison[f'{side}_value'])} for `{comparison[side]}` "
-                f"({comparison[f'{side}_count']:,} {unit}, 95% interval {value_format.format(low)} to "
-                f"{value_format.format(high)})")
+        own = comparison[f"{side}_interval"]
+        interval = f", 95% interval {value(own[0])} to {value(own[1])}" if own is not None else ""
+        return f"{value(comparison[f'{side}_value'])} for `{comparison[side]}` ({comparison[f'{side}_count']:,} {unit}{interval})"
 
-    span = f"{_end('lowest')} to {_end('highest')}"
-    if comparison["separated"]:
-        return f"{what} differs by {by}, beyond noise: from {span}. Monitor it per group."
-    return (f"{what} by {by} runs from {span}; the 95% intervals overlap, so the test set shows no clear gap, "
-            "and cannot rule one out. Monitor it per group as data accumulates.")
+    m = comparison["comparisons"]
+    correction = (f"corrected for the {m} pairwise comparisons among {comparison['compared']} groups"
+                  if m > 1 else "two groups, one comparison")
+    level = f"{comparison['confidence']:.1%}".replace(".0%", "%")
+    gap = f"The gap, {gap_text}, has a {level} interval of {interval_text} ({correction})"
+    span = f"{what} by {by} runs from {_end('lowest')} to {_end('highest')}."
+    if comparison["significant"]:
+        note = (" The two groups' own intervals overlap, yet the difference is clear: overlapping intervals "
+                "are not a test." if comparison["intervals_overlap"] and comparison["lowest_interval"] is not None
+                else "")
+        return f"{span} {gap}: it excludes zero, **a gap beyond noise**.{note}" + (" Monitor it per group." if monitor else "")
+    note = (" The two groups' own intervals are apart, but among this many groups a gap that large between "
+            "the extremes is expected by chance." if not comparison["intervals_overlap"] else "")
+    return (f"{span} {gap}: it includes zero, so {where} shows no clear gap, and cannot rule one out.{note}"
+            + (" Monitor it per group as data accumulates." if monitor else ""))
 
 
 # ======================================================================================
