@@ -170,3 +170,111 @@ def test_mlflow_info_chatter_is_silenced():
 
     for name in ("mlflow.utils.uv_utils", "mlflow.store.db.utils", "alembic"):
         assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name
+
+
+# ------------------------------------------------------------------------------ experiment naming
+def test_the_default_experiment_is_the_one_module_3_logs_to():
+    source = (ROOT / "03_model_training.py").read_text(encoding="utf-8")
+    assert "EXPERIMENT = tracking.DEFAULT_EXPERIMENT" in source
+    assert tracking.DEFAULT_EXPERIMENT == "card-prices"
+
+
+def test_runs_table_reads_the_default_experiment_without_an_argument(store):
+    run_id = tracking.log_run("in the default experiment", metrics={"rmse": 3.0}, log_model=False)
+    assert run_id in tracking.runs_table()["run_id"].tolist()
+
+
+def test_reading_or_serving_the_store_creates_no_experiment(store):
+    before = tracking.experiment_names()
+    assert tracking.runs_table("never-created").empty
+    assert tracking.existing_experiment_id("never-created") is None
+    tracking.prepare_store()  # what the UI command runs before serving
+    assert tracking.experiment_names() == before and "never-created" not in before
+
+
+def test_a_fresh_store_has_only_mlflow_own_default_experiment(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MLCOURSE_MLFLOW_DIR", str(tmp_path / "fresh"))
+    tracking.prepare_store()
+    assert tracking.experiment_names() == ["Default"]
+
+
+def test_log_run_once_finds_a_run_instead_of_logging_it_twice(store):
+    known_before = tracking.run_ids_by_fingerprint(EXPERIMENT)
+    first, logged = tracking.log_run_once("once", fingerprint="fp-test-1", metrics={"rmse": 1.0},
+                                          experiment=EXPERIMENT, log_model=False, tags={"stage": "test"})
+    assert logged and first not in known_before.values()
+    again, logged_again = tracking.log_run_once("once", fingerprint="fp-test-1", metrics={"rmse": 1.0},
+                                                experiment=EXPERIMENT, log_model=False)
+    assert again == first and not logged_again
+    other, logged_other = tracking.log_run_once("once", fingerprint="fp-test-2", experiment=EXPERIMENT,
+                                                log_model=False, known=tracking.run_ids_by_fingerprint(EXPERIMENT))
+    assert logged_other and other != first
+    import mlflow
+
+    assert mlflow.get_run(first).data.tags["fingerprint"] == "fp-test-1"
+    assert mlflow.get_run(first).data.tags["stage"] == "test"
+
+
+# ------------------------------------------------------------------------------ the model registry
+REGISTERED = "test-card-price-model"
+
+
+@pytest.fixture(scope="module")
+def registered(store):
+    listings = modeling.pricing_listings(sample=1_200, seed=13)
+    first = modeling.make_model("xgboost", n_estimators=8).fit(listings, listings["price_usd"])
+    second = modeling.make_model("xgboost", n_estimators=16).fit(listings, listings["price_usd"])
+    runs = [tracking.log_run(f"registry {i}", model=m, experiment=EXPERIMENT) for i, m in enumerate((first, second))]
+    return {"listings": listings, "models": (first, second), "runs": runs}
+
+
+def test_registering_makes_a_version_and_points_the_alias_at_it(registered):
+    name = f"{REGISTERED}-first"
+    info = tracking.register_model(registered["runs"][0], name=name, tags={"why": "test"})
+    assert info["version"] == 1 and info["aliases"] == [tracking.CHAMPION]
+    assert info["run_id"] == registered["runs"][0] and info["tags"]["why"] == "test"
+    champion = tracking.model_version_info(name)
+    assert champion["version"] == 1 and champion["uri"] == f"models:/{name}@champion"
+
+
+def test_registering_the_same_run_again_makes_no_new_version(registered):
+    name = f"{REGISTERED}-again"
+    tracking.register_model(registered["runs"][0], name=name)
+    again = tracking.register_model(registered["runs"][0], name=name)
+    assert again["version"] == 1 and len(tracking.model_versions(name)) == 1
+
+
+def test_a_service_loads_the_champion_by_alias_and_follows_a_rollback(registered):
+    name = f"{REGISTERED}-rollback"
+    listings = registered["listings"]
+    first, second = registered["models"]
+    tracking.register_model(registered["runs"][0], name=name)
+    promoted = tracking.register_model(registered["runs"][1], name=name)  # a new champion
+    assert promoted["version"] == 2
+    np.testing.assert_array_equal(tracking.load_registered_model(name).predict(listings), second.predict(listings))
+    versions = tracking.model_versions(name)
+    assert versions["version"].tolist() == [2, 1] and versions["aliases"].tolist() == ["champion", ""]
+    rolled_back = tracking.set_alias(1, name=name)  # the rollback: move the alias back
+    assert rolled_back["aliases"] == ["champion"]
+    np.testing.assert_array_equal(tracking.load_registered_model(name).predict(listings), first.predict(listings))
+    # the same model through MLflow's own URI, as a service without the course package would load it
+    import mlflow
+
+    direct = mlflow.sklearn.load_model(tracking.registered_model_uri(name))
+    np.testing.assert_array_equal(direct.predict(listings), first.predict(listings))
+
+
+def test_other_aliases_and_bad_names(registered):
+    name = f"{REGISTERED}-aliases"
+    tracking.register_model(registered["runs"][0], name=name)
+    tracking.register_model(registered["runs"][1], name=name, alias="challenger")
+    assert tracking.model_version_info(name, alias="challenger")["version"] == 2
+    assert tracking.model_version_info(name)["version"] == 1  # the champion did not move
+    assert tracking.model_versions("no-such-model").empty
+    with pytest.raises(ValueError, match="alias"):
+        tracking.registered_model_uri("", "champion")
+    with pytest.raises(ValueError, match="no logged model"):
+        tracking.register_model(tracking.log_run("no model", experiment=EXPERIMENT, log_model=False), name=name)
+    with pytest.raises(Exception):  # noqa: B017  (MLflow's own error: there is no version 99)
+        tracking.set_alias(99, name=name)

@@ -8,6 +8,13 @@ gitignored), and their artifacts (the models) next to it, in ``mlruns/artifacts/
                               tags={"stage": "family comparison"}, training_data=train)
     tracking.runs_table()                  # compare runs as a DataFrame
 
+Every run of the course goes to one experiment, ``DEFAULT_EXPERIMENT`` ("card-prices"), unless
+told otherwise. The chosen model is registered under ``MODEL_NAME`` with the alias ``champion``;
+a service loads it by that alias, so promoting or rolling back a model is moving the alias::
+
+    version = tracking.register_model(run_id)                 # a new version, now the champion
+    model = tracking.load_registered_model()                  # models:/card-price-model@champion
+
 To browse the runs in MLflow's web UI (Ctrl+C stops it)::
 
     uv run python -m mlcourse.tracking ui
@@ -28,7 +35,9 @@ import pandas as pd
 
 from mlcourse.paths import mlflow_dir, mlflow_tracking_uri
 
-DEFAULT_EXPERIMENT = "card-prices"
+DEFAULT_EXPERIMENT = "card-prices"  # Module 3's runs, and the default of every function here
+MODEL_NAME = "card-price-model"  # the registered model a service loads (``load_registered_model``)
+CHAMPION = "champion"  # the alias of the version in production
 UI_PORT = 5000
 
 # MLflow warns that pip cannot be found in a uv environment (there is none: uv installs packages).
@@ -193,9 +202,14 @@ def load_model(run_id: str, experiment: str = DEFAULT_EXPERIMENT) -> Any:
 
 
 def runs_table(experiment: str = DEFAULT_EXPERIMENT, metric: str = "rmse", filter_string: str = "") -> pd.DataFrame:
-    """The experiment's runs as a table, best ``metric`` first: name, metrics, params, tags, id."""
+    """The experiment's runs as a table, best ``metric`` first: name, metrics, params, tags, id.
+
+    An experiment that does not exist yet has no runs: the table is empty (and nothing is created).
+    """
+    experiment_id = existing_experiment_id(experiment)
+    if experiment_id is None:
+        return pd.DataFrame(columns=["run", "run_id"])
     mlflow = _mlflow()
-    experiment_id = use_local_store(experiment)
     runs = mlflow.search_runs(experiment_ids=[experiment_id], filter_string=filter_string)
     if runs.empty:
         return pd.DataFrame(columns=["run", "run_id"])
@@ -209,6 +223,164 @@ def runs_table(experiment: str = DEFAULT_EXPERIMENT, metric: str = "rmse", filte
     table = runs[list(keep)].rename(columns=keep)
     sort_by = [metric] if metric in table.columns else []
     return table.sort_values(sort_by + ["start_time"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+# ======================================================================================
+# Logging once: a run that is already in the store is found, not logged again
+# ======================================================================================
+def run_ids_by_fingerprint(experiment: str = DEFAULT_EXPERIMENT) -> dict[str, str]:
+    """``fingerprint`` tag -> run id, for the runs of an experiment that carry one (see ``log_run_once``)."""
+    experiment_id = existing_experiment_id(experiment)
+    if experiment_id is None:
+        return {}
+    runs = _mlflow().search_runs(experiment_ids=[experiment_id], filter_string="tags.fingerprint != ''",
+                                 order_by=["attributes.start_time ASC"])
+    if runs.empty or "tags.fingerprint" not in runs:
+        return {}
+    return dict(zip(runs["tags.fingerprint"], runs["run_id"], strict=True))
+
+
+def log_run_once(run_name: str, *, fingerprint: str, known: Mapping[str, str] | None = None,
+                 **kwargs: Any) -> tuple[str, bool]:
+    """``log_run``, unless a run with this ``fingerprint`` tag is already in the experiment.
+
+    The fingerprint says what the run is (a hash of its data, code and settings:
+    ``mlcourse.cache.fingerprint``), so a notebook reopened on the same data and code finds its
+    runs instead of logging copies. ``known`` is ``run_ids_by_fingerprint()``, fetched once for
+    many runs. Returns (run id, whether it was logged now).
+    """
+    experiment = kwargs.get("experiment", DEFAULT_EXPERIMENT)
+    found = (known if known is not None else run_ids_by_fingerprint(experiment)).get(fingerprint)
+    if found is not None:
+        return found, False
+    tags = {**(kwargs.pop("tags", None) or {}), "fingerprint": fingerprint}
+    return log_run(run_name, tags=tags, **kwargs), True
+
+
+# ======================================================================================
+# Experiments by name, without creating them
+# ======================================================================================
+def prepare_store() -> str:
+    """Create the course's store if needed (its tables, MLflow's "Default" experiment), and no experiment of ours.
+
+    Returns the tracking URI. The UI command calls it, so that opening the UI never adds an empty experiment.
+    """
+    mlflow = _mlflow()
+    with _LOCK:
+        uri = mlflow_tracking_uri()
+        mlflow.set_tracking_uri(uri)
+        mlflow.MlflowClient(uri).search_experiments(max_results=1)
+    return uri
+
+
+def existing_experiment_id(experiment: str = DEFAULT_EXPERIMENT) -> str | None:
+    """The id of the experiment with this name in the course's store, or None if there is none (none is created)."""
+    mlflow = _mlflow()
+    with _LOCK:
+        mlflow.set_tracking_uri(mlflow_tracking_uri())
+        found = mlflow.get_experiment_by_name(experiment)
+    return None if found is None else found.experiment_id
+
+
+def experiment_names() -> list[str]:
+    """Names of the experiments in the course's store (MLflow's own "Default" included), oldest first."""
+    prepare_store()
+    experiments = _mlflow().MlflowClient(mlflow_tracking_uri()).search_experiments(order_by=["creation_time ASC"])
+    return [e.name for e in experiments]
+
+
+# ======================================================================================
+# The model registry: a name, numbered versions, and an alias for the one in production
+# ======================================================================================
+def registered_model_uri(name: str = MODEL_NAME, alias: str = CHAMPION) -> str:
+    """The URI MLflow loads a registered model from by alias: ``models:/<name>@<alias>``."""
+    if not name or not alias or "@" in name or "/" in alias:
+        raise ValueError(f"need a model name and an alias, got {name!r} and {alias!r}")
+    return f"models:/{name}@{alias}"
+
+
+def _client() -> Any:
+    mlflow = _mlflow()
+    uri = prepare_store()
+    return mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def _logged_model_uri(run_id: str) -> str:
+    """The URI of the model logged with a run (MLflow 3 keeps it as a logged model, ``models:/m-...``)."""
+    client = _client()
+    run = client.get_run(run_id)
+    found = client.search_logged_models(experiment_ids=[run.info.experiment_id],
+                                        filter_string=f"source_run_id = '{run_id}'", max_results=1)
+    if not found:
+        raise ValueError(f"run {run_id} has no logged model to register: log it with log_run(model=...)")
+    return found[0].model_uri
+
+
+def register_model(run_id: str, name: str = MODEL_NAME, alias: str | None = CHAMPION,
+                   tags: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Register the model logged with ``run_id`` as a new version of ``name``; point ``alias`` at it.
+
+    If a version of ``name`` already holds this run's model, no new version is made (re-running a
+    notebook registers nothing twice); the alias still moves to it. Returns ``model_version_info``.
+    """
+    client = _client()
+    registered_model_uri(name, alias or CHAMPION)  # validates the name
+    existing = [v for v in client.search_model_versions(f"name = '{name}'") if v.run_id == run_id]
+    if existing:
+        version = max(existing, key=lambda v: int(v.version))
+    else:
+        try:
+            client.get_registered_model(name)
+        except Exception:  # not registered yet
+            client.create_registered_model(name, description="The course's card price model (Module 3).")
+        version = client.create_model_version(name, source=_logged_model_uri(run_id), run_id=run_id,
+                                              tags={k: str(v) for k, v in (tags or {}).items()})
+    if alias is not None:
+        client.set_registered_model_alias(name, alias, version.version)
+    return model_version_info(name, version=int(version.version))
+
+
+def set_alias(version: int, name: str = MODEL_NAME, alias: str = CHAMPION) -> dict[str, Any]:
+    """Point ``alias`` at another version of ``name`` (a promotion, or a rollback); returns its info."""
+    client = _client()
+    client.get_model_version(name, str(version))  # raises if there is no such version
+    client.set_registered_model_alias(name, alias, str(version))
+    return model_version_info(name, version=version)
+
+
+def model_version_info(name: str = MODEL_NAME, alias: str | None = CHAMPION,
+                       version: int | None = None) -> dict[str, Any]:
+    """One registered version, by alias or by number: name, version, aliases, run_id, source, uri, tags."""
+    client = _client()
+    found = (client.get_model_version(name, str(version)) if version is not None
+             else client.get_model_version_by_alias(name, alias))
+    return {"name": found.name, "version": int(found.version), "aliases": sorted(found.aliases),
+            "run_id": found.run_id, "source": found.source, "tags": dict(found.tags),
+            "uri": registered_model_uri(name, alias) if version is None else f"models:/{name}/{found.version}"}
+
+
+def model_versions(name: str = MODEL_NAME) -> pd.DataFrame:
+    """Every version of a registered model, newest first: version, aliases, run_id, created (empty if none)."""
+    client = _client()
+    try:
+        versions = client.search_model_versions(f"name = '{name}'")
+        aliases_of: dict[str, list[str]] = {}
+        for alias, number in client.get_registered_model(name).aliases.items():
+            aliases_of.setdefault(str(number), []).append(alias)
+    except Exception:  # no model of that name
+        versions, aliases_of = [], {}
+    rows = [{"version": int(v.version), "aliases": ", ".join(sorted(aliases_of.get(str(v.version), []))),
+             "run_id": v.run_id,
+             "created": pd.Timestamp(v.creation_timestamp, unit="ms")} for v in versions]
+    table = pd.DataFrame(rows, columns=["version", "aliases", "run_id", "created"])
+    return table.sort_values("version", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def load_registered_model(name: str = MODEL_NAME, alias: str = CHAMPION) -> Any:
+    """Load the version of ``name`` that ``alias`` points at (``models:/<name>@<alias>``): what a service serves."""
+    mlflow = _mlflow()
+    prepare_store()
+    return mlflow.sklearn.load_model(registered_model_uri(name, alias))
 
 
 def ui_command(port: int = UI_PORT) -> list[str]:
@@ -244,8 +416,9 @@ def main(argv: list[str] | None = None) -> int:
         except (IndexError, ValueError):
             print("--port needs a number, for example --port 5001")
             return 2
-    use_local_store()
-    print(f"MLflow UI on http://127.0.0.1:{port} for {mlflow_tracking_uri()} (Ctrl+C to stop)")
+    prepare_store()
+    print(f"MLflow UI on http://127.0.0.1:{port} for {mlflow_tracking_uri()} (Ctrl+C to stop); "
+          f"the course's runs are in the experiment {DEFAULT_EXPERIMENT!r}")
     try:
         return subprocess.run(ui_command(port), env=ui_environment()).returncode
     except KeyboardInterrupt:
