@@ -427,7 +427,7 @@ def _(mo):
 
 
 @app.cell
-def _(modeling, pd):
+def _(modeling, np, pd):
     def fold_picture(listings, n_splits=4, n_sets=4, cards_per_set=2, per_card=6):
         """Which rows each scheme trains and validates on, for a few listings of a few cards of a few sets.
 
@@ -442,16 +442,16 @@ def _(modeling, pd):
         _cards = _per_set[_per_set.isin(_chosen_sets)].index
         _small = (listings[listings["card_id"].isin(_cards)].groupby("card_id").head(per_card)
                   .sort_values("listing_date", kind="stable").reset_index(drop=True))
-        _rows = []
+        _frames = []
         for _scheme in modeling.CV_SCHEMES:
             for _fold, (_tr, _va) in enumerate(modeling.cv_folds(_small, _scheme, n_splits), start=1):
-                _role = pd.Series("unused", index=_small.index)
-                _role.iloc[_tr] = "train"
-                _role.iloc[_va] = "validation"
-                for _i, _r in _role.items():
-                    _rows.append({"scheme": _scheme, "fold": _fold, "listing (in date order)": _i,
-                                  "card": _small.loc[_i, "card_id"], "set": _small.loc[_i, "set_code"], "role": _r})
-        return pd.DataFrame(_rows)
+                _role = np.full(len(_small), "unused", dtype=object)
+                _role[_tr], _role[_va] = "train", "validation"
+                _frames.append(pd.DataFrame({"scheme": _scheme, "fold": _fold,
+                                             "listing (in date order)": np.arange(len(_small)),
+                                             "card": _small["card_id"].to_numpy(),
+                                             "set": _small["set_code"].to_numpy(), "role": _role}))
+        return pd.concat(_frames, ignore_index=True)
 
     return (fold_picture,)
 
@@ -1091,6 +1091,7 @@ def _(cache, dev, evaluation, family_scores, modeling, search_results, test):
         final_new_cards,
         final_params,
         final_pick,
+        final_predictions,
         final_valid_rmse,
         reference_test_rmse,
     )
@@ -1183,10 +1184,10 @@ def _(mo, tracking):
 
 
 @app.cell
-def _(final_model, final_run_id, np, run_key, test, tracking):
+def _(final_predictions, final_run_id, np, run_key, test, tracking):
     champion = tracking.register_model(final_run_id, tags={"run_key": run_key})
     champion_model = tracking.load_registered_model()  # models:/card-price-model@champion
-    registered_diff = float(np.max(np.abs(champion_model.predict(test) - final_model.predict(test))))
+    registered_diff = float(np.max(np.abs(champion_model.predict(test) - final_predictions)))
     registry_versions = tracking.model_versions()
     return champion, registered_diff, registry_versions
 

@@ -281,6 +281,9 @@ def _(evaluation, labels, np, scores):
 def _(balanced_metrics, counts_at_half, metrics_at_half, mo):
     _m, _c = metrics_at_half, counts_at_half
     _fpr = _c["fp"] / max(_c["fp"] + _c["tn"], 1)
+    _same = ("unchanged by the balance, up to sampling noise"
+             if abs(balanced_metrics["roc_auc"] - _m["roc_auc"]) < 0.01 else
+             "a difference of sampling noise on this many listings, not of balance (the ranking is the same)")
     mo.md(f"""
     At the default threshold of 0.5: accuracy **{_m['accuracy']:.1%}**, precision
     **{_m['precision']:.1%}**, recall **{_m['recall']:.1%}**, F1 {_m['f1']:.3f}; ROC AUC
@@ -295,8 +298,7 @@ def _(balanced_metrics, counts_at_half, metrics_at_half, mo):
     {_c['fp']:,} ordinary listings flagged beside {_c['tp']:,} valuable ones caught: a rate taken
     over the {_c['fp'] + _c['tn']:,} ordinary listings looks small because there are so many of them.
     On a balanced sample of the same test set (every high-value listing and as many others, drawn
-    at random), ROC AUC is {balanced_metrics['roc_auc']:.3f}, against {_m['roc_auc']:.3f}: unchanged
-    by the balance, up to sampling noise. Average precision goes from {_m['average_precision']:.3f} to
+    at random), ROC AUC is {balanced_metrics['roc_auc']:.3f}, against {_m['roc_auc']:.3f}: {_same}. Average precision goes from {_m['average_precision']:.3f} to
     {balanced_metrics['average_precision']:.3f}, and precision at 0.5 from {_m['precision']:.1%} to
     {balanced_metrics['precision']:.1%}: they see how rare positives are. With rare positives, report
     precision (or the precision-recall curve) beside ROC AUC.
@@ -776,7 +778,7 @@ def _(
 
     Small test groups are noisy too: `{_f['small']}` has {_f['small_positives']:,} high-value test listings
     (of {_f['small_listings']:,}), so one card caught or missed moves its recall by
-    {1 / max(_f['small_positives'], 1):.1%}. The remedies are choices with trade-offs (more data for small
+    {100 / max(_f['small_positives'], 1):.1f} percentage points. The remedies are choices with trade-offs (more data for small
     groups, a per-group threshold, which treats groups differently on purpose, or a recall target
     every group must meet, checked on enough data). Decide them with the business, write them
     down, and monitor them per group (Module 6).
@@ -849,6 +851,7 @@ def _(correlations, importance, listing_span, mo, ui):
     _top = importance.iloc[0]
     _partner = correlations["days_since_release"].index[0]
     _rho = correlations["days_since_release"].iloc[0]
+    _why = " (newer sets run to higher card numbers)" if _partner == "card_number" else ""
     _listing_day = float(_imp.get("listing_day", 0.0))
     _day_words = (f"`listing_day` (the date as a number) scores {_listing_day:.2f}: every validation listing "
                   f"(from {listing_span['validation_first']:%d %b %Y}) lies after the last training day "
@@ -865,8 +868,8 @@ def _(correlations, importance, listing_span, mo, ui):
     """),
         ui.fine_print(mo.md(f"""
     **Correlated features share or swap their importance.** `days_since_release` and
-    `{_partner}` have a rank correlation of {_rho:.2f} on these listings (newer sets run to higher
-    card numbers), and `era` says much of what the release date says. Shuffle one and the model
+    `{_partner}` have a rank correlation of {_rho:.2f} on these listings{_why}, and `era` says much of
+    what the release date says (it is the period the set was released in). Shuffle one and the model
     still has the other, so each looks less important than the information they carry together;
     retrain without one and the other takes its place. Read importances of correlated features as
     a group, or permute them together.

@@ -14,12 +14,13 @@ def test_money_is_escaped_and_signed_the_way_people_write_it():
 
 def test_retransformation_names_what_the_factor_does():
     lower = verdicts.retransformation(1.09, 1.03, {"rmse": 7.0, "sum_ratio": 0.84}, {"rmse": 6.7, "sum_ratio": 0.92},
-                                      {"plain": 0.93, "smeared": 1.005})
+                                      {"plain": 0.93, "smeared": 1.01})
+    assert "the 9 points by which validation still differs" in lower
     assert "1.090" in lower and "1.030" in lower and "lowers validation RMSE" in lower
     assert "84.0%" in lower and "92.0%" in lower and "market moving" in lower
     higher = verdicts.retransformation(1.2, 1.0, {"rmse": 7.0, "sum_ratio": 0.95}, {"rmse": 7.4, "sum_ratio": 1.0},
                                        {"plain": 0.9, "smeared": 1.0})
-    assert "raises validation RMSE" in higher and "market moving" not in higher
+    assert "raises validation RMSE" in higher and "market moving" not in higher and "little else" in higher
     same = verdicts.retransformation(1.0, 1.0, {"rmse": 7.0, "sum_ratio": 1.0}, {"rmse": 7.001, "sum_ratio": 1.0},
                                      {"plain": 1.0, "smeared": 1.0})
     assert "leaves validation RMSE where it was" in same
@@ -87,7 +88,10 @@ def test_winners_curse_says_which_way_and_admits_a_lucky_draw():
     lucky = verdicts.winners_curse(_curse(-0.1), fresh_rows=5000)
     assert "held up" in lucky and "bias on average" in lucky
     fine = verdicts.winners_curse_fine_print(_curse(0.2), validation_rows=3000, n_boot=400)
-    assert "\\$0.12" in fine and "400" in fine
+    assert "lower by **\\$0.12**" in fine and "400" in fine and "+\\$0.01 and +\\$0.30" in fine
+    negative = verdicts.winners_curse_fine_print({**_curse(0.2), "bootstrap_optimism": -0.02, "bootstrap_low": -0.3},
+                                                 validation_rows=3000, n_boot=400)
+    assert "higher by \\$0.02" in negative and "-\\$0.30 and" in negative and "$-" not in negative
 
 
 def test_bulk_valuation_compares_the_two_factors():

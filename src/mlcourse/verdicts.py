@@ -50,11 +50,14 @@ def retransformation(oof_factor: float, in_sample_factor: float, plain: Mapping[
                       "for every listing overshoots where the spread of log errors is small")
     total_words = (f"the summed predictions go from **{share(plain['sum_ratio'], 1)}** of the summed prices "
                    f"to **{share(smeared['sum_ratio'], 1)}**")
-    gap_left = abs(smeared["sum_ratio"] - 1) > 0.01 and abs(same_period["smeared"] - 1) <= 0.01
-    period = (f" Within the training period (out of fold) the same factor takes the sum from "
-              f"{share(same_period['plain'], 1)} to {share(same_period['smeared'], 1)}"
-              + (": what is left on validation is not the log scale but the market moving between the two "
-                 "periods, which no constant factor fixed in the past can know." if gap_left else "."))
+    left = same_period["smeared"] - smeared["sum_ratio"]
+    period = (f" Within the training period itself (out of fold) the same factor takes the sum from "
+              f"{share(same_period['plain'], 1)} to {share(same_period['smeared'], 1)}")
+    if abs(left) > 0.02:
+        period += (f"; the {abs(left) * 100:.0f} points by which validation still differs are not the log scale but "
+                   "the market moving between the two periods, which no factor measured on the past can know.")
+    else:
+        period += ", about what it reaches on validation: the factor corrects the log scale, and little else is left."
     return (f"Estimated out of fold on the training sample, the smearing factor is **{oof_factor:.3f}** "
             f"(the same estimate on the rows the model trained on says {in_sample_factor:.3f}: a flexible model "
             f"fits its own rows too closely to show its real errors). Multiplying the predictions by it "
@@ -179,13 +182,16 @@ def winners_curse(curse: Mapping[str, float], fresh_rows: int) -> str:
 
 
 def winners_curse_fine_print(curse: Mapping[str, float], validation_rows: int, n_boot: int) -> str:
+    optimism = curse["bootstrap_optimism"]
+    direction = (f"lower by **{usd(optimism)}** on average" if optimism >= 0 else
+                 f"higher by {usd(-optimism)} on average: with candidates this far apart, choosing costs little here")
     return (f"The fresh-rows comparison is one draw. The bootstrap asks how large the optimism is on average: "
             f"resample the {validation_rows:,} validation rows {n_boot} times, pick the winner on each resample, "
             f"and score that winner on all {validation_rows:,} rows (`modeling.winners_curse`). The winner's score "
-            f"on the resample it was chosen on is lower by **{usd(curse['bootstrap_optimism'])}** on average "
-            f"(90% of resamples between {usd(curse['bootstrap_low'])} and {usd(curse['bootstrap_high'])}). "
-            "The more candidates and the closer they are, the larger it gets; the remedy is a score the choice "
-            "never saw: fresh rows, or the test set once at the end.")
+            f"on the resample it was chosen on is {direction} (90% of resamples between "
+            f"{signed_usd(curse['bootstrap_low'])} and {signed_usd(curse['bootstrap_high'])}). The more candidates "
+            "and the closer they are, the larger it gets; the remedy is a score the choice never saw: fresh rows, "
+            "or the test set once at the end.")
 
 
 # ======================================================================================
@@ -229,9 +235,8 @@ def break_even(cost_missed: float, cost_review: float, full: float, simple: floa
         outcome = (f"with these costs its search picks {found_simple:.3f}, above {found:.3f}, and costs "
                    f"{usd(cost_simple, 0)} on the test set against {usd(cost_found, 0)}")
     else:
-        outcome = (f"with these costs both searches land on the same threshold, {found:.3f}: the scores have gaps "
-                   "between the two break-evens, so on this data the shortcut costs nothing; with other costs, "
-                   "or other scores, it does")
+        outcome = (f"with these costs both searches land on the same threshold, {found:.3f}: on this data the "
+                   "shortcut happens to cost nothing; with other costs it can")
     return (f"For a *calibrated* probability p, flagging costs a review, {usd(cost_review, 0)}, whatever the listing "
             f"turns out to be; not flagging costs {usd(cost_missed, 0)} x p. So flag when p is at least "
             f"`cost_review / cost_missed` = **{full:.3f}** (`evaluation.break_even_threshold`), against {found:.3f} "
