@@ -816,13 +816,15 @@ def _(mo):
 
 @app.cell
 def _(cache, interpret, price):
+    IMPORTANCE_REPEATS, IMPORTANCE_ROWS = 3, 1_000  # shuffles per feature, validation listings shuffled
     importance = cache.cached_call("module4-permutation-importance", interpret.permutation_importance_table,
-                                   price.validation_model, price.validation, n_repeats=3, sample=1_500)
-    return (importance,)
+                                   price.validation_model, price.validation, n_repeats=IMPORTANCE_REPEATS,
+                                   sample=IMPORTANCE_ROWS)
+    return IMPORTANCE_REPEATS, IMPORTANCE_ROWS, importance
 
 
 @app.cell
-def _(alt, importance):
+def _(IMPORTANCE_REPEATS, alt, importance):
     _bars = alt.Chart(importance).mark_bar().encode(
         x=alt.X("importance:Q", title="increase in validation RMSE when shuffled, dollars"),
         y=alt.Y("feature:N", sort="-x", title=None),
@@ -831,7 +833,7 @@ def _(alt, importance):
     _errors = alt.Chart(importance).mark_errorbar().encode(
         x=alt.X("low:Q"), x2="high:Q", y=alt.Y("feature:N", sort="-x")).transform_calculate(
         low="datum.importance - datum.importance_sd", high="datum.importance + datum.importance_sd")
-    (_bars + _errors).properties(height=380, title="Permutation importance on the validation period (bars: mean of 3 shuffles)")
+    (_bars + _errors).properties(height=380, title=f"Permutation importance on the validation period (bars: mean of {IMPORTANCE_REPEATS} shuffles)")
     return
 
 
@@ -846,7 +848,15 @@ def _(interpret, modeling, price):
 
 
 @app.cell(hide_code=True)
-def _(correlations, importance, listing_span, mo, ui):
+def _(
+    IMPORTANCE_REPEATS,
+    IMPORTANCE_ROWS,
+    correlations,
+    importance,
+    listing_span,
+    mo,
+    ui,
+):
     _imp = importance.set_index("feature")["importance"]
     _top = importance.iloc[0]
     _partner = correlations["days_since_release"].index[0]
@@ -879,7 +889,7 @@ def _(correlations, importance, listing_span, mo, ui):
     set it was printed. To know what *moves* prices, you need an experiment or a causal argument,
     not a model's importances.
 
-    **Shuffles are noisy**: the bars are means over 3 shuffles of 1,500 validation listings, with
+    **Shuffles are noisy**: the bars are means over {IMPORTANCE_REPEATS} shuffles of {IMPORTANCE_ROWS:,} validation listings, with
     their standard deviation as error bars; features whose bars overlap are not ranked with any
     confidence.
     """), title="How to read importances"),

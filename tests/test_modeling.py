@@ -468,7 +468,7 @@ def test_reference_models_come_back_from_the_disk_cache_identical():
 
     price = modeling.reference_price_model()
     modeling.reference_price_model.cache_clear()  # a new session: memory is empty, the disk cache is not
-    assert any(cache.cache_dir().glob("reference-price-model-time--*.pkl"))
+    assert any(cache.cache_dir().glob(f"{modeling.FITTED_MODEL_CACHE}--*.pkl"))
     again = modeling.reference_price_model()
     assert again is not price
     np.testing.assert_array_equal(again.model.predict(price.test.head(200)), price.test_predictions[:200])

@@ -669,6 +669,7 @@ class FittedModel:
 
 
 SPLITS = ("time", "random")
+FITTED_MODEL_CACHE = "fitted-model"  # the disk-cache name of fit_model results (mlcourse.cache.cached_call)
 
 
 def _reference_split(split: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
@@ -695,21 +696,17 @@ def reference_price_model(split: str = "time") -> FittedModel:
     Cached in memory and on disk (``mlcourse.cache``): Module 4 and its exercises share one fit.
     Do not modify what it returns.
     """
-    from mlcourse.cache import cached
+    from mlcourse.cache import cached_call
 
     development, train, validation, test = _reference_split(split)
-
-    def fit() -> dict[str, Any]:
-        model = make_model("xgboost", **TUNED_XGBOOST_PARAMS).fit(development, development[TARGET])
-        out = {"model": model, "train": model.predict(development), "test": model.predict(test)}
-        if validation is not None:
-            early = make_model("xgboost", **TUNED_XGBOOST_PARAMS).fit(train, train[TARGET])
-            out.update(validation_model=early, validation=early.predict(validation))
-        return out
-
-    fitted = cached(f"reference-price-model-{split}", fit, development, test, TUNED_XGBOOST_PARAMS)
-    return FittedModel(fitted["model"], development, test, fitted["train"], fitted["test"], validation,
-                       fitted.get("validation"), fitted.get("validation_model"))
+    # the same cache entry as any fit of these settings on these rows (Module 3's final model included)
+    model = cached_call(FITTED_MODEL_CACHE, fit_model, "xgboost", development, **TUNED_XGBOOST_PARAMS)
+    early = validation_predictions = None
+    if validation is not None:
+        early = cached_call(FITTED_MODEL_CACHE, fit_model, "xgboost", train, **TUNED_XGBOOST_PARAMS)
+        validation_predictions = early.predict(validation)
+    return FittedModel(model, development, test, model.predict(development), model.predict(test), validation,
+                       validation_predictions, early)
 
 
 @functools.lru_cache(maxsize=2)
