@@ -38,7 +38,7 @@ def _(mo):
     mo.md(r"""
     # Module 4: Evaluation
 
-    **Time:** 2 to 3 hours, plus about an hour and a half for the exercises.
+    **Time:** 2.5 to 3.5 hours, plus about an hour and a half for the exercises.
 
     **Why this module matters.** A single score answers "is this model better than that
     one?". It does not answer the questions that decide whether a model ships: *where* is
