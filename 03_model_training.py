@@ -289,13 +289,16 @@ def _(baseline_scores, family_scores, mo, valid_floor):
     _f = family_scores.set_index("family")
     _best = family_scores.sort_values("rmse").iloc[0]
     _rule = baseline_scores.set_index("model").loc["era x rarity median", "rmse"]
+    _margin = _rule - _f.loc["linear", "rmse"]
+    _linear_vs_rule = (f"beats the rule by only \\${_margin:.2f}" if _margin > 0 else
+                       f"does not even beat the rule (\\${-_margin:.2f} worse)")
     mo.vstack([
         mo.md(rf"""
     The best family here is **{_best['model']}** at **\${_best['rmse']:.2f}**, against
     \${_rule:.2f} for the rule and a floor of \${valid_floor:.2f}: it covers
     {(_rule - _best['rmse']) / (_rule - valid_floor):.0%} of the distance from the rule to
-    the best possible model. The linear model (\${_f.loc['linear', 'rmse']:.2f}) beats the rule
-    by only \${_rule - _f.loc['linear', 'rmse']:.2f}: prices here depend on *interactions* (a
+    the best possible model. The linear model (\${_f.loc['linear', 'rmse']:.2f}) {_linear_vs_rule}: prices
+    here depend on *interactions* (a
     Charizard is a premium at Illustration Rare, not at Common; vintage holos swing with the
     market) that a sum of one-hot effects cannot express without hand-made crosses. The trees
     find them.

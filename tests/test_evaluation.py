@@ -399,6 +399,7 @@ def test_signed_dollars():
     assert evaluation.signed_dollars(0.684) == "+$0.68"
     assert evaluation.signed_dollars(-1.5) == "-$1.50"
     assert evaluation.signed_dollars(1234.5, 0) == "+$1,234"
+    assert evaluation.signed_dollars(-0.004) == "$0.00"
 
 
 # ------------------------------------------------------------------------------ model cards

@@ -10,6 +10,7 @@ from mlcourse import verdicts
 def test_money_is_escaped_and_signed_the_way_people_write_it():
     assert verdicts.usd(4.2) == "\\$4.20" and verdicts.usd(1234.5, 0) == "\\$1,234"
     assert verdicts.signed_usd(0.68) == "+\\$0.68" and verdicts.signed_usd(-1.06) == "-\\$1.06"
+    assert verdicts.signed_usd(-0.001) == "\\$0.00"
 
 
 def test_retransformation_names_what_the_factor_does():
@@ -86,7 +87,9 @@ def test_winners_curse_says_which_way_and_admits_a_lucky_draw():
     cursed = verdicts.winners_curse(_curse(0.2), fresh_rows=5000)
     assert "biased *low*" in cursed and "price of having been chosen" in cursed and "5,000" in cursed
     lucky = verdicts.winners_curse(_curse(-0.1), fresh_rows=5000)
-    assert "held up" in lucky and "bias on average" in lucky
+    assert "held up" in lucky and "bias on average" in lucky and "-\\$0.10 more" in lucky
+    even = verdicts.winners_curse(_curse(-0.001), fresh_rows=5000)
+    assert "about as much as they do" in even and "-\\$0.00" not in even
     fine = verdicts.winners_curse_fine_print(_curse(0.2), validation_rows=3000, n_boot=400)
     assert "lower by **\\$0.12**" in fine and "400" in fine and "+\\$0.01 and +\\$0.30" in fine
     negative = verdicts.winners_curse_fine_print({**_curse(0.2), "bootstrap_optimism": -0.02, "bootstrap_low": -0.3},

@@ -488,6 +488,8 @@ def compare_groups(table: pd.DataFrame, by: str, metric: str = "recall",
 
 def signed_dollars(value: float, decimals: int = 2) -> str:
     """A signed amount of money as people write it: +$0.68, -$1.06 (not $+0.68)."""
+    if round(value, decimals) == 0:  # no sign on a (rounded) zero
+        return f"${0:,.{decimals}f}"
     sign = "-" if value < 0 else "+"
     return f"{sign}${abs(value):,.{decimals}f}"
 

@@ -21,6 +21,8 @@ def usd(value: float, decimals: int = 2) -> str:
 
 def signed_usd(value: float, decimals: int = 2) -> str:
     """Signed dollars for Markdown, as people write them: ``+\\$0.68``, ``-\\$1.06``."""
+    if round(value, decimals) == 0:  # no sign on a zero, not even a rounded one: "-$0.00" reads as a loss
+        return usd(0.0, decimals)
     return ("-" if value < 0 else "+") + usd(abs(value), decimals)
 
 
@@ -169,13 +171,14 @@ def winners_curse(curse: Mapping[str, float], fresh_rows: int) -> str:
              f"(candidate {curse['winner']}) scores {usd(curse['winner_holdout_rmse'])} against the "
              f"{usd(curse['winner_validation_rmse'])} it won with ({signed_usd(gap)}), and ranks "
              f"{curse['winner_holdout_rank']} of {n} there. Every candidate moves between the two sets "
-             f"({signed_usd(mean_gap)} on average: the fresh rows are simply another sample); the winner moves "
-             f"{signed_usd(curse['selection_gap'])} more than that")
-    if curse["selection_gap"] > 0:
-        fresh += ": that extra is the price of having been chosen."
+             f"({signed_usd(mean_gap)} on average: the fresh rows are simply another sample); the winner moves ")
+    extra = round(curse["selection_gap"], 2)
+    if extra > 0:
+        fresh += f"{signed_usd(curse['selection_gap'])} more than that: that extra is the price of having been chosen."
     else:
-        fresh += (": in this draw the winner held up, which happens; the curse is a bias on average, not a "
-                  "rule for every search.")
+        fresh += ((f"{signed_usd(curse['selection_gap'])} more than that" if extra < 0 else "about as much as they do")
+                  + ": in this draw the winner held up, which happens; the curse is a bias on average, not a rule "
+                  "for every search.")
     return (f"**The winner's curse.** The best validation score of {n} candidates is the best of {n} noisy "
             "measurements, so it is biased *low*: the winner looks better than it is, partly because its "
             f"validation rows happened to suit it. {fresh}")
