@@ -203,12 +203,7 @@ def _(eda, listings, mo):
     species_top = _species.head(10)
     _top = species_top.iloc[0]
     _pokemon_median = listings.loc[listings["supertype"].eq("Pokemon"), "price_usd"].median()
-    _rank = int(_species.index[_species["species"].eq(_raw_top["species"])][0]) + 1
-    _mix = (f"{_raw_top['its share']:.0%} of its {_raw_top['listings']:,} listings are "
-            f"{_raw_top['most common rarity']}s")
-    _mixed = (f"and like for like it stays on top ({_raw_top['premium']:.1f}x its peers; {_mix})" if _rank == 1 else
-              f"but {_mix}, and like for like it ranks {_rank} ({_raw_top['premium']:.1f}x its peers): a raw "
-              "median by species mixes in the rarities and eras each species was printed in")
+    _mixed = eda.raw_median_caveat(_species)
     mo.vstack([
         mo.md(f"""
     **Species.** {listings['species'].nunique()} species appear. Among those with at least

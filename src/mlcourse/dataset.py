@@ -38,7 +38,7 @@ REFERENCE_DATE = pd.Timestamp("2025-03-01")  # the calibration snapshot date
 NOISE_SIGMA = 0.15  # listing noise on the log-price scale
 CARD_EFFECT_SIGMA = {"wotc": 0.6}  # sd of the card-level effect (log scale); 0.45 in the other eras
 CHASE_AMPLIFICATION = 1.6
-ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # vintage collectors pay even more for the icons
+ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the original 151 species' popularity counts 1.3x on vintage cards
 ERA_SUPPLY = {"wotc": 0.55}  # fewer Wizards-era copies survive to be listed (listing weight)  # species popularity (log scale) at the top chase rarities, over its plain value
 EUR_TO_USD = 1.08  # fixed conversion rate used by the feed and by the cleaning
 # The seller picks the channel from their own estimate of the card's value (see simulate_listings)
@@ -303,7 +303,8 @@ def _build_printings(cards: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
     finish_term = np.where(pr["finish"] == "reverse_holo", np.log(reverse_premium), 0.0)
     # species popularity, from its plain value (chase 0) to its value at the top chase rarities (chase 1)
     popularity = (1 - chase) * pr["popularity"].to_numpy() + chase * pr["chase_popularity"].to_numpy()
-    popularity = popularity * pr["era"].map(ERA_POPULARITY_AMPLIFICATION).fillna(1.0).to_numpy()
+    first_generation = pr["generation"].eq(1).fillna(False).to_numpy(dtype=bool)
+    popularity = popularity * np.where(first_generation, pr["era"].map(ERA_POPULARITY_AMPLIFICATION).fillna(1.0), 1.0)
     rest = (popularity + pr["card_effect"].to_numpy() + pr["alt_art_bonus"].to_numpy()
             + pr["set_effect"].to_numpy() + finish_term)
     release_age = (REFERENCE_DATE - pr["release_date"]).dt.days.to_numpy()
