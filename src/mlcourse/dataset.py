@@ -38,15 +38,14 @@ REFERENCE_DATE = pd.Timestamp("2025-03-01")  # the calibration snapshot date
 NOISE_SIGMA = 0.15  # listing noise on the log-price scale
 CARD_EFFECT_SIGMA = {"wotc": 0.6}  # sd of the card-level effect (log scale); 0.45 in the other eras
 CHASE_AMPLIFICATION = 1.6
-ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the original 151 species' popularity counts 1.3x on vintage cards
-ERA_SUPPLY = {"wotc": 0.55}  # fewer Wizards-era copies survive to be listed (listing weight)  # species popularity (log scale) at the top chase rarities, over its plain value
+ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the original 151 species' popularity counts 1.3x on vintage cards  # species popularity (log scale) at the top chase rarities, over its plain value
 EUR_TO_USD = 1.08  # fixed conversion rate used by the feed and by the cleaning
 # The seller picks the channel from their own estimate of the card's value (see simulate_listings)
 BULK_MAX_USD = 1.5
 AUCTION_MIN_USD = 50.0
-SELLER_APPRAISAL_SIGMA = 0.2  # the seller's estimate of value: the expected price x exp(N(0, 0.2^2))
-SELLER_HABIT_SIGMA = 0.2      # sellers' auction cut-offs differ: AUCTION_MIN_USD x exp(N(0, 0.2^2))
-AUCTIONEER_SHARE = 0.08       # sellers who auction everything they do not bundle into a bulk lot
+SELLER_APPRAISAL_SIGMA = 0.15  # the seller's estimate of value: the expected price x exp(N(0, 0.15^2))
+SELLER_HABIT_SIGMA = 0.2       # sellers' auction cut-offs differ: AUCTION_MIN_USD x exp(N(0, 0.2^2))
+AUCTIONEER_SHARE = 0.08        # sellers who auction everything they do not bundle into a bulk lot
 RELEASE_PREMIUM = 0.5  # log-price premium on release day, decaying with a 30-day time constant
 RELEASE_DECAY_DAYS = 30.0
 
@@ -319,6 +318,11 @@ def _build_printings(cards: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
         base[rarity] = np.log(spec["median"]) - offset
     pr["mu_static"] = pr["rarity"].map(base).to_numpy() + np.log(era_mult) + rest
     pr["mu_ref"] = pr["mu_static"] + _release_premium(release_age)
+    # the part of the price that scarcity makes (a small print run, a rare chase reverse holo):
+    # it makes a printing dear without bringing it more listings
+    reverse_scarcity = np.where(pr["finish"] == "reverse_holo",
+                                np.log(reverse_premium / ref.REVERSE_HOLO_PREMIUM_DEFAULT), 0.0)
+    pr["scarcity"] = pr["set_effect"].to_numpy() + reverse_scarcity
     return pr
 
 
@@ -447,10 +451,9 @@ def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, 
     lo_days = np.minimum(lo_days, total_days)
     x_lo = lo_days / total_days
     avail = (1 + 0.75) - (x_lo + 0.75 * x_lo**2)  # share of listing volume after release
-    appeal = np.exp(0.65 * pr["mu_ref"].to_numpy())
+    appeal = np.exp(0.65 * (pr["mu_ref"] - pr["scarcity"]).to_numpy())  # scarce printings are listed less
     finish_supply = np.where(pr["finish"] == "reverse_holo", 0.6, 1.0)
-    era_supply = pr["era"].map(ERA_SUPPLY).fillna(1.0).to_numpy()
-    weight = appeal * avail * finish_supply * era_supply
+    weight = appeal * avail * finish_supply
     pick = rng.choice(len(pr), size=n, p=weight / weight.sum())
     day = _sample_dates(rng, lo_days[pick], np.full(n, total_days), total_days)
     # listing ids follow the listing date (ties broken by a seeded shuffle)
