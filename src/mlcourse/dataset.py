@@ -7,9 +7,10 @@ One call gives a learner the data, generating and caching it on first use::
     raw = load_listings("raw")            # the listing feed as scraped, faults and all
 
 The generative model is documented in ``data/README.md``. In short: every card printing
-has a log-price built from its rarity, era, species popularity, finish and a card-level
-effect; every listing adds its condition, language, first edition, grading, the market
-index on its date and a new-release premium, then log-normal noise (sigma 0.15).
+has a log-price built from its rarity, era, set, species popularity, finish and a
+card-level effect; every listing adds its condition, language, first edition, grading, the
+market index on its date and a new-release premium, then log-normal noise (sigma 0.15).
+The seller picks the sales channel from a noisy estimate of the card's value.
 Because the course generates the data, it knows the noise-free expected price of every
 listing (:func:`load_ground_truth`) and so the best RMSE any model can reach
 (:func:`best_possible_rmse`), and every fault it injected into the raw feed
@@ -37,8 +38,8 @@ WINDOW_END = pd.Timestamp("2025-12-31")
 REFERENCE_DATE = pd.Timestamp("2025-03-01")  # the calibration snapshot date
 NOISE_SIGMA = 0.15  # listing noise on the log-price scale
 CARD_EFFECT_SIGMA = {"wotc": 0.6}  # sd of the card-level effect (log scale); 0.45 in the other eras
-CHASE_AMPLIFICATION = 1.6
-ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the original 151 species' popularity counts 1.3x on vintage cards  # species popularity (log scale) at the top chase rarities, over its plain value
+CHASE_AMPLIFICATION = 1.6  # species popularity (log scale) at the top chase rarities, over its plain value
+ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the first 151 species' popularity counts 1.3x on vintage cards
 EUR_TO_USD = 1.08  # fixed conversion rate used by the feed and by the cleaning
 # The seller picks the channel from their own estimate of the card's value (see simulate_listings)
 BULK_MAX_USD = 1.5
