@@ -211,9 +211,9 @@ def _(
 @app.cell(hide_code=True)
 def _(mo):
     mo.md(r"""
-    An average hides the answer that matters. Listings go through three **channels**, set by
-    a business rule before the sale: cheap cards are sold in bulk lots, mid-priced ones on
-    the marketplace, valuable and graded ones at auction. Compare the two methods channel
+    An average hides the answer that matters. Listings go through three **channels**, chosen
+    by the seller before the sale: cards they think cheap go into bulk lots, mid-priced ones
+    to the marketplace, valuable and graded ones to auction. Compare the two methods channel
     by channel, in dollars:
     """)
     return

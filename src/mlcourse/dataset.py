@@ -7,9 +7,10 @@ One call gives a learner the data, generating and caching it on first use::
     raw = load_listings("raw")            # the listing feed as scraped, faults and all
 
 The generative model is documented in ``data/README.md``. In short: every card printing
-has a log-price built from its rarity, era, species popularity, finish and a card-level
-effect; every listing adds its condition, language, first edition, grading, the market
-index on its date and a new-release premium, then log-normal noise (sigma 0.15).
+has a log-price built from its rarity, era, set, species popularity, finish and a
+card-level effect; every listing adds its condition, language, first edition, grading, the
+market index on its date and a new-release premium, then log-normal noise (sigma 0.15).
+The seller picks the sales channel from a noisy estimate of the card's value.
 Because the course generates the data, it knows the noise-free expected price of every
 listing (:func:`load_ground_truth`) and so the best RMSE any model can reach
 (:func:`best_possible_rmse`), and every fault it injected into the raw feed
@@ -28,7 +29,7 @@ import pandas as pd
 
 from mlcourse import reference as ref
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_SEED = 42
 DEFAULT_N_LISTINGS = 120_000
 
@@ -36,10 +37,16 @@ WINDOW_START = pd.Timestamp("2020-01-01")
 WINDOW_END = pd.Timestamp("2025-12-31")
 REFERENCE_DATE = pd.Timestamp("2025-03-01")  # the calibration snapshot date
 NOISE_SIGMA = 0.15  # listing noise on the log-price scale
-GRADING_FEE_USD = 18.0
+CARD_EFFECT_SIGMA = {"wotc": 0.6}  # sd of the card-level effect (log scale); 0.45 in the other eras
+CHASE_AMPLIFICATION = 1.6  # species popularity (log scale) at the top chase rarities, over its plain value
+ERA_POPULARITY_AMPLIFICATION = {"wotc": 1.3}  # the first 151 species' popularity counts 1.3x on vintage cards
 EUR_TO_USD = 1.08  # fixed conversion rate used by the feed and by the cleaning
+# The seller picks the channel from their own estimate of the card's value (see simulate_listings)
 BULK_MAX_USD = 1.5
 AUCTION_MIN_USD = 50.0
+SELLER_APPRAISAL_SIGMA = 0.15  # the seller's estimate of value: the expected price x exp(N(0, 0.15^2))
+SELLER_HABIT_SIGMA = 0.2       # sellers' auction cut-offs differ: AUCTION_MIN_USD x exp(N(0, 0.2^2))
+AUCTIONEER_SHARE = 0.08        # sellers who auction everything they do not bundle into a bulk lot
 RELEASE_PREMIUM = 0.5  # log-price premium on release day, decaying with a 30-day time constant
 RELEASE_DECAY_DAYS = 30.0
 
@@ -64,10 +71,14 @@ FAULT_RATES: dict[str, float] = {
 }
 DEFENSE_ZERO_CARD_RATE = 0.01  # share of Pokemon cards whose Defense the source recorded as 0
 
+# A slab's price over the Near Mint ungraded price, by grade (PSA; the grader multiplier below).
 GRADE_MULTIPLIER = {
-    "vintage": {7.0: 1.0, 8.0: 1.2, 9.0: 1.6, 9.5: 1.9, 10.0: 5.6},
-    "modern": {7.0: 0.8, 8.0: 0.95, 9.0: 1.2, 9.5: 1.5, 10.0: 3.0},
+    "vintage": {7.0: 1.4, 8.0: 2.0, 9.0: 3.2, 9.5: 4.1, 10.0: 10.0},
+    "modern": {7.0: 0.6, 8.0: 0.8, 9.0: 1.2, 9.5: 1.5, 10.0: 3.0},
 }
+# A slab never sells for much less than what grading costs (a fee of about $18-20): the floor
+# under a slab's price, by grade. A low grade is worth less than the fee it cost.
+SLAB_FLOOR_USD = {7.0: 6.0, 8.0: 9.0, 9.0: 14.0, 9.5: 17.0, 10.0: 22.0}
 GRADER_MULTIPLIER = {"PSA": 1.0, "BGS": 0.9, "CGC": 0.7}
 CGC_TEN_MULTIPLIER = 0.35  # a CGC 10 trades about 3x below a PSA 10
 GRADE_MIX = {  # grade distribution by grader (PSA gives no 9.5)
@@ -145,6 +156,10 @@ def _build_species(rng: np.random.Generator) -> pd.DataFrame:
                   + rng.normal(0, 0.35, size=n))
     named = species["species"].map(ref.NAMED_PREMIUM)
     species["popularity"] = np.where(named.notna(), np.log(named.fillna(1.0)), popularity)
+    # popularity at the top chase rarities: amplified (x1.6 on the log scale) unless named
+    chase = species["species"].map(ref.CHASE_PREMIUM)
+    species["chase_popularity"] = np.where(chase.notna(), np.log(chase.fillna(1.0)),
+                                           CHASE_AMPLIFICATION * species["popularity"])
     return species
 
 
@@ -182,10 +197,13 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
 
     species_names = species["species"].to_numpy()
     species_pop = species["popularity"].to_numpy()
+    species_chase_pop = species["chase_popularity"].to_numpy()
+    species_index = {name: i for i, name in enumerate(species_names)}
     parts = []
     for s in sets.itertuples(index=False):
         lo, hi = _CARDS_PER_SET[s.era]
         n_cards = int(rng.integers(lo, hi + 1))
+        n_cards = ref.SET_SIZE.get(s.set_name, n_cards)
         rarities = np.array(_largest_remainder(n_cards, ref.RARITY_MIX[s.era]), dtype=object)
         tiers = np.array([ref.RARITIES[r]["tier"] for r in rarities])
         only_gen = ref.SET_GENERATION_OVERRIDE.get(s.set_name)
@@ -202,6 +220,11 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
             if len(rows):
                 w = base_w * np.where(special, 0.2 + 0.04 * tier, 1.0) * np.where(named, 1.0 + 0.3 * tier, 1.0)
                 species_idx[rows] = rng.choice(len(w), size=len(rows), p=w / w.sum())
+        roster = ref.HOLO_ROSTER.get(s.set_name, [])
+        holo_rows = np.flatnonzero((rarities == "Rare Holo") & (supertype == "Pokemon"))[: len(roster)]
+        species_idx[holo_rows] = [species_index[name] for name in roster[: len(holo_rows)]]
+        in_roster = np.zeros(n_cards, dtype=bool)
+        in_roster[holo_rows] = True
         trainer_pick = rng.integers(len(ref.TRAINERS), size=n_cards)
         energy_pick = rng.integers(len(ref.ENERGIES), size=n_cards)
         suffix = np.array([ref.NAME_SUFFIX.get(s.era, {}).get(r, "") for r in rarities], dtype=object)
@@ -210,18 +233,24 @@ def build_market(seed: int = DEFAULT_SEED) -> Market:
         pokemon_names = species_names[np.maximum(species_idx, 0)] + suffix
         card_name = np.where(supertype == "Trainer", trainer_names,
                              np.where(supertype == "Energy", energy_names, pokemon_names))
-        popularity = np.where(
-            supertype == "Trainer", [trainer_pop[t] for t in trainer_names],
-            np.where(supertype == "Energy", [energy_pop[e] for e in energy_names],
-                     species_pop[np.maximum(species_idx, 0)]))
+        other_pop = np.where(supertype == "Trainer", [trainer_pop[t] for t in trainer_names],
+                             [energy_pop[e] for e in energy_names])
+        is_pokemon = supertype == "Pokemon"
+        popularity = np.where(is_pokemon, species_pop[np.maximum(species_idx, 0)], other_pop)
+        chase_popularity = np.where(is_pokemon, species_chase_pop[np.maximum(species_idx, 0)],
+                                    CHASE_AMPLIFICATION * other_pop)
         parts.append(pd.DataFrame({
             "set_code": s.set_code, "set_name": s.set_name, "era": s.era, "release_date": s.release_date,
             "card_number": np.arange(1, n_cards + 1), "rarity": rarities, "supertype": supertype,
-            "card_name": card_name, "species_idx": species_idx, "popularity": popularity}))
+            "card_name": card_name, "species_idx": species_idx, "popularity": popularity,
+            "chase_popularity": chase_popularity, "in_roster": in_roster,
+            "set_effect": np.log(ref.SET_PRICE_FACTOR.get(s.set_name, 1.0))}))
     cards = pd.concat(parts, ignore_index=True)
     n = len(cards)
     cards["card_id"] = cards["set_code"] + "-" + cards["card_number"].astype(str).str.zfill(3)
-    cards["card_effect"] = rng.normal(0.0, 0.45, size=n)
+    card_effect = rng.normal(0.0, 1.0, size=n) * cards["era"].map(CARD_EFFECT_SIGMA).fillna(0.45).to_numpy()
+    # a roster card's price is known to every collector: its species and set make it, no surprise
+    cards["card_effect"] = np.where(cards["in_roster"], 0.0, card_effect)
     is_ir = cards["rarity"].isin(["Illustration Rare", "Special Illustration Rare"])
     swsh_alt = (cards["era"] == "swsh") & cards["rarity"].isin(["Ultra Rare", "Secret Rare"]) & (
         cards["supertype"] == "Pokemon") & (rng.random(n) < 0.2)
@@ -268,9 +297,16 @@ def _build_printings(cards: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
 
     chase = pr["rarity"].map(lambda r: ref.RARITIES[r]["chase"]).to_numpy()
     era_mult = np.array([ref.ERA_MULTIPLIER[e].get(r, 1.0) for e, r in zip(pr["era"], pr["rarity"], strict=True)])
-    finish_term = np.where(pr["finish"] == "reverse_holo", np.log(2.0), 0.0)
-    rest = ((1 + 0.6 * chase) * pr["popularity"].to_numpy() + pr["card_effect"].to_numpy()
-            + pr["alt_art_bonus"].to_numpy() + finish_term)
+    reverse_premium = np.array([
+        ref.REVERSE_HOLO_PREMIUM.get(name, {}).get("normal" if low else "holofoil", ref.REVERSE_HOLO_PREMIUM_DEFAULT)
+        for name, low in zip(pr["set_name"], pr["rarity"].isin(["Common", "Uncommon", "Rare"]), strict=True)])
+    finish_term = np.where(pr["finish"] == "reverse_holo", np.log(reverse_premium), 0.0)
+    # species popularity, from its plain value (chase 0) to its value at the top chase rarities (chase 1)
+    popularity = (1 - chase) * pr["popularity"].to_numpy() + chase * pr["chase_popularity"].to_numpy()
+    first_generation = pr["generation"].eq(1).fillna(False).to_numpy(dtype=bool)
+    popularity = popularity * np.where(first_generation, pr["era"].map(ERA_POPULARITY_AMPLIFICATION).fillna(1.0), 1.0)
+    rest = (popularity + pr["card_effect"].to_numpy() + pr["alt_art_bonus"].to_numpy()
+            + pr["set_effect"].to_numpy() + finish_term)
     release_age = (REFERENCE_DATE - pr["release_date"]).dt.days.to_numpy()
     rest_at_ref = rest + _release_premium(release_age)
     # Calibrate each rarity's base so that the modern median (natural finish, at the
@@ -283,6 +319,11 @@ def _build_printings(cards: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
         base[rarity] = np.log(spec["median"]) - offset
     pr["mu_static"] = pr["rarity"].map(base).to_numpy() + np.log(era_mult) + rest
     pr["mu_ref"] = pr["mu_static"] + _release_premium(release_age)
+    # the part of the price that scarcity makes (a small print run, a rare chase reverse holo):
+    # it makes a printing dear without bringing it more listings
+    reverse_scarcity = np.where(pr["finish"] == "reverse_holo",
+                                np.log(reverse_premium / ref.REVERSE_HOLO_PREMIUM_DEFAULT), 0.0)
+    pr["scarcity"] = pr["set_effect"].to_numpy() + reverse_scarcity
     return pr
 
 
@@ -336,6 +377,72 @@ def _sample_dates(rng: np.random.Generator, lo_days: np.ndarray, hi_days: np.nda
     return np.clip(np.round(x * total), lo_days, hi_days).astype(int)
 
 
+def _near_mint_log_price(printing: pd.DataFrame, listing_date: pd.Series, first_edition: np.ndarray,
+                         language: np.ndarray) -> np.ndarray:
+    """Log of the noise-free price of an ungraded Near Mint copy (rows of market.printings, per listing)."""
+    vintage = printing["era"].isin(["wotc", "ex"]).to_numpy()
+    language = np.asarray(language, dtype=object)
+    lang_term = np.select([language == name for name in ref.LANGUAGES], list(ref.LANGUAGES.values()), np.nan)
+    lang_term = np.where(vintage & (language == "Japanese"), -0.8, lang_term)
+    lam = printing["era"].map(_INDEX_LAMBDA).to_numpy()
+    index_ref = market_index(np.array([REFERENCE_DATE]))[0]
+    index_term = lam * np.log(market_index(listing_date) / index_ref)
+    age = (pd.Series(listing_date).to_numpy() - printing["release_date"].to_numpy()).astype("timedelta64[D]").astype(float)
+    return (printing["mu_static"].to_numpy() + np.log(2.0) * np.asarray(first_edition, dtype=bool) + lang_term
+            + index_term + _release_premium(age))
+
+
+def near_mint_price(market: Market, listings: pd.DataFrame) -> np.ndarray:
+    """Noise-free price of each listing's card as an ungraded Near Mint copy: same printing
+    (card and finish), edition, language and listing date. For a graded listing, the price the
+    slab's grade multiple applies to; for an ungraded one, its price before the condition."""
+    key = ["card_id", "finish"]
+    printing = listings[key].merge(market.printings[key + ["era", "release_date", "mu_static"]],
+                                   on=key, how="left", validate="many_to_one")
+    if printing["mu_static"].isna().any():
+        raise ValueError("some listings name a card and finish that this market does not print")
+    return np.exp(_near_mint_log_price(printing, pd.to_datetime(listings["listing_date"]).reset_index(drop=True),
+                                       listings["first_edition"].to_numpy(), listings["language"].to_numpy()))
+
+
+def slab_median_price(nm_price: np.ndarray, grade: np.ndarray, grader: np.ndarray,
+                      vintage: np.ndarray) -> np.ndarray:
+    """Noise-free price of a graded slab from the card's Near Mint ungraded price.
+
+    The card's graded value (NM price x grade multiple x grader multiple), but never below the
+    slab floor of its grade (what grading costs), so cheap cards get large multiples.
+    """
+    nm_price, grade = np.asarray(nm_price, dtype=float), np.asarray(grade, dtype=float)
+    grader, vintage = np.asarray(grader, dtype=object), np.asarray(vintage, dtype=bool)
+    grade_pos = np.searchsorted(ref.GRADES, grade)
+    vintage_mult = np.array([GRADE_MULTIPLIER["vintage"][g] for g in ref.GRADES])[grade_pos]
+    modern_mult = np.array([GRADE_MULTIPLIER["modern"][g] for g in ref.GRADES])[grade_pos]
+    grader_mult = np.select([grader == g for g in GRADER_MULTIPLIER], list(GRADER_MULTIPLIER.values()), np.nan)
+    grader_mult = np.where((grader == "CGC") & (grade == 10.0), CGC_TEN_MULTIPLIER, grader_mult)
+    floor = np.array([SLAB_FLOOR_USD[g] for g in ref.GRADES])[grade_pos]
+    return np.maximum(floor, nm_price * np.where(vintage, vintage_mult, modern_mult) * grader_mult)
+
+
+def choose_channel(expected_price: np.ndarray, graded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The seller's choice of sales channel, made before the sale from what the seller believes.
+
+    The seller estimates the card's value with an error (SELLER_APPRAISAL_SIGMA on the log
+    scale) and has a habit: most put a card up for auction from a cut-off of their own (about
+    AUCTION_MIN_USD, spread by SELLER_HABIT_SIGMA), a few (AUCTIONEER_SHARE) auction every
+    card they do not bundle. Graded slabs always go to auction; a card the seller values at
+    BULK_MAX_USD or less goes into a bulk lot; one they value at their cut-off or more goes to
+    auction; the rest to the marketplace.
+    """
+    n = len(expected_price)
+    estimate = np.asarray(expected_price) * np.exp(rng.normal(0.0, SELLER_APPRAISAL_SIGMA, size=n))
+    auction_cutoff = AUCTION_MIN_USD * np.exp(rng.normal(0.0, SELLER_HABIT_SIGMA, size=n))
+    auction_cutoff = np.where(rng.random(n) < AUCTIONEER_SHARE, 0.0, auction_cutoff)
+    graded = np.asarray(graded, dtype=bool)
+    bulk = ~graded & (estimate <= BULK_MAX_USD)
+    auction = graded | (~bulk & (estimate >= auction_cutoff))
+    return np.where(auction, "auction", np.where(bulk, "bulk_lot", "marketplace"))
+
+
 def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate ``n`` true (fault-free) listings; return (listings, truth)."""
     rng = _rng(seed, 1)
@@ -345,7 +452,7 @@ def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, 
     lo_days = np.minimum(lo_days, total_days)
     x_lo = lo_days / total_days
     avail = (1 + 0.75) - (x_lo + 0.75 * x_lo**2)  # share of listing volume after release
-    appeal = np.exp(0.65 * pr["mu_ref"].to_numpy())
+    appeal = np.exp(0.65 * (pr["mu_ref"] - pr["scarcity"]).to_numpy())  # scarce printings are listed less
     finish_supply = np.where(pr["finish"] == "reverse_holo", 0.6, 1.0)
     weight = appeal * avail * finish_supply
     pick = rng.choice(len(pr), size=n, p=weight / weight.sum())
@@ -359,18 +466,10 @@ def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, 
 
     lang_idx = rng.choice(len(ref.LANGUAGES), size=n, p=[0.80, 0.14, 0.02, 0.025, 0.015])
     language = np.array(list(ref.LANGUAGES), dtype=object)[lang_idx]
-    lang_term = np.array(list(ref.LANGUAGES.values()))[lang_idx]
-    lang_term = np.where(vintage & (language == "Japanese"), -0.8, lang_term)
     first_ed_sets = market.sets.loc[market.sets["has_first_edition"], "set_code"]
     set_first_ed = p["set_code"].isin(first_ed_sets).to_numpy()
     first_edition = set_first_ed & (rng.random(n) < 0.25)
-
-    lam = p["era"].map(_INDEX_LAMBDA).to_numpy()
-    index_ref = market_index(np.array([REFERENCE_DATE]))[0]
-    index_term = lam * np.log(market_index(listing_date) / index_ref)
-    age = (listing_date - p["release_date"]).dt.days.to_numpy()
-    mu_nm = (p["mu_static"].to_numpy() + np.log(2.0) * first_edition + lang_term + index_term
-             + _release_premium(age))
+    mu_nm = _near_mint_log_price(p, listing_date, first_edition, language)
 
     # grading: expensive cards get graded far more often
     p_graded = 0.012 + 0.28 / (1 + np.exp(-(mu_nm - np.log(30.0)) / 0.8))
@@ -381,12 +480,6 @@ def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, 
     for g in ref.GRADERS:
         m = grader == g
         grade[m] = rng.choice(ref.GRADES, size=int(m.sum()), p=GRADE_MIX[g])
-    grade_pos = np.searchsorted(ref.GRADES, grade)
-    vint_mult = np.array([GRADE_MULTIPLIER["vintage"][g] for g in ref.GRADES])[grade_pos]
-    mod_mult = np.array([GRADE_MULTIPLIER["modern"][g] for g in ref.GRADES])[grade_pos]
-    grade_mult = np.where(vintage, vint_mult, mod_mult)
-    grader_mult = np.array([GRADER_MULTIPLIER[g] for g in ref.GRADERS])[grader_idx]
-    grader_mult = np.where((grader == "CGC") & (grade == 10.0), CGC_TEN_MULTIPLIER, grader_mult)
 
     cond_p = np.where(vintage[:, None], [[0.35, 0.30, 0.18, 0.11, 0.06]], [[0.58, 0.22, 0.11, 0.06, 0.03]])
     cum = cond_p.cumsum(axis=1)
@@ -396,13 +489,12 @@ def simulate_listings(market: Market, n: int, seed: int) -> tuple[pd.DataFrame, 
     cond_term = np.log(np.array(list(ref.CONDITIONS.values()))[np.minimum(cond_idx, 4)])
 
     median_ungraded = np.exp(mu_nm + cond_term)
-    median_graded = GRADING_FEE_USD + np.exp(mu_nm) * grade_mult * grader_mult
+    median_graded = slab_median_price(np.exp(mu_nm), grade, grader, vintage)
     median = np.where(graded, median_graded, median_ungraded)
     noise = rng.normal(0.0, NOISE_SIGMA, size=n)
     price = np.maximum(np.round(median * np.exp(noise), 2), 0.01)
     expected = median * np.exp(NOISE_SIGMA**2 / 2)
-    channel = np.where(graded | (expected >= AUCTION_MIN_USD), "auction",
-                       np.where(expected <= BULK_MAX_USD, "bulk_lot", "marketplace"))
+    channel = choose_channel(expected, graded, rng)
 
     listings = p[CARD_COLUMNS].copy()
     listings.insert(0, "listing_date", listing_date.astype("datetime64[us]"))

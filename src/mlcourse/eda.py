@@ -228,6 +228,36 @@ def species_premium(listings: pd.DataFrame, min_listings: int = 50) -> pd.DataFr
     return table.sort_values("premium", ascending=False).rename_axis("species").reset_index()
 
 
+def raw_median_caveat(species: pd.DataFrame, top: int = 10) -> str:
+    """What the highest raw median by species says, in words (``species`` from :func:`species_premium`).
+
+    If the species with the highest raw median also earns a top premium like for like, the
+    caveat names the highest raw median that does not (outside the ``top`` premiums): the
+    rarity or era mix behind a raw median shows there.
+    """
+    order = species.sort_values("median price ($)", ascending=False, kind="stable")
+    rank = {name: i + 1 for i, name in enumerate(species["species"])}
+
+    def mix(row: pd.Series) -> str:
+        return f"{row['its share']:.0%} of its {row['listings']:,} listings are {row['most common rarity']}s"
+
+    def like_for_like(row: pd.Series) -> str:
+        return f"like for like it ranks {rank[row['species']]} ({row['premium']:.1f}x its peers)"
+
+    first = order.iloc[0]
+    lesson = "a raw median by species mixes in the rarities and eras each species was printed in"
+    if rank[first["species"]] > top:
+        return f"but {mix(first)}, and {like_for_like(first)}: {lesson}"
+    stays = (f"and like for like it stays on top ({first['premium']:.1f}x its peers; {mix(first)})"
+             if rank[first["species"]] == 1 else f"and {like_for_like(first)}; {mix(first)}")
+    others = order[order["species"].map(rank) > top]
+    if others.empty:
+        return stays
+    other = others.iloc[0]
+    return (f"{stays}. But {other['species']} (\\${other['median price ($)']:,.2f}, the highest raw median outside "
+            f"the top {top} premiums) owes it to its mix: {mix(other)}, and {like_for_like(other)}: {lesson}")
+
+
 def premium_by(listings: pd.DataFrame, flag: str, by: str = "rarity",
                within: Sequence[str] = ("era", "rarity", "finish", "graded")) -> pd.DataFrame:
     """How much more listings with ``flag`` sell for, for each level of ``by``: raw and like for like.

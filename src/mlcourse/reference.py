@@ -182,9 +182,9 @@ RARITY_MIX: dict[str, dict[str, float]] = {
            "Illustration Rare": 0.12, "Special Illustration Rare": 0.05, "Hyper Rare": 0.03},
 }
 
-# Era multiplier on the modern median, by rarity (vintage holos ~150x, commons ~7x).
+# Era multiplier on the modern median, by rarity (vintage holos ~150x, uncommons ~18x, commons ~7x).
 ERA_MULTIPLIER: dict[str, dict[str, float]] = {
-    "wotc": {"Common": 7.8, "Uncommon": 9.0, "Rare": 30.0, "Rare Holo": 145.0, "Secret Rare": 12.0},
+    "wotc": {"Common": 5.0, "Uncommon": 14.0, "Rare": 18.0, "Rare Holo": 110.0, "Secret Rare": 12.0},
     "ex": {"Common": 3.0, "Uncommon": 3.5, "Rare": 6.0, "Rare Holo": 25.0, "Ultra Rare": 9.0,
            "Secret Rare": 8.0},
     "dp": {"Common": 2.0, "Uncommon": 2.3, "Rare": 3.0, "Rare Holo": 9.0, "Ultra Rare": 3.0,
@@ -330,6 +330,48 @@ KNOWN_STATS: dict[str, tuple[int, int, int, int, int]] = {
 NAMED_PREMIUM: dict[str, float] = {
     "Umbreon": 9.0, "Charizard": 7.0, "Gengar": 5.0, "Espeon": 4.0, "Sylveon": 4.0,
     "Mew": 3.0, "Mewtwo": 3.0, "Rayquaza": 3.0, "Lugia": 2.6, "Pikachu": 2.3, "Eevee": 2.0,
+}
+
+# The premium at the top chase rarities (Illustration and Special Illustration Rares) where it
+# is not simply the named premium amplified (premium^1.6): Charizard art is everywhere, while
+# collectors chase Pikachu art. Like NAMED_PREMIUM these are multipliers over a species of no
+# popularity; over the rarity's median they come out at about 6x (Charizard) and 9x (Pikachu).
+CHASE_PREMIUM: dict[str, float] = {"Charizard": 9.0, "Pikachu": 12.5}
+
+# Reverse holo premium over the card's printing in its natural finish ("normal" for Common,
+# Uncommon and Rare, "holofoil" for Rare Holo). Legendary Collection's "fireworks" reverse holos
+# are a chase of their own: about 48x the normal printing. The e-Card sets' reverse holos, from
+# small print runs, trade at several times the normal printing too (an assumption of the course).
+REVERSE_HOLO_PREMIUM_DEFAULT = 2.0
+REVERSE_HOLO_PREMIUM: dict[str, dict[str, float]] = {
+    "Legendary Collection": {"normal": 48.0, "holofoil": 6.0},
+    "Expedition": {"normal": 8.0}, "Aquapolis": {"normal": 8.0}, "Skyridge": {"normal": 8.0},
+}
+
+# Wizards-era set factor on price: print runs differed by set. The first-print sets are dear,
+# the reprint sets (Base Set 2, Legendary Collection's normal printings) and the widely printed
+# Jungle and Fossil are cheaper, and the late e-Card sets, printed in small runs, are dearest.
+SET_PRICE_FACTOR: dict[str, float] = {
+    "Base Set": 1.1, "Jungle": 0.6, "Fossil": 0.7, "Base Set 2": 0.6, "Team Rocket": 1.0,
+    "Gym Heroes": 1.0, "Gym Challenge": 1.2, "Neo Genesis": 1.0, "Neo Discovery": 0.9,
+    "Neo Revelation": 1.2, "Neo Destiny": 1.6, "Legendary Collection": 0.8, "Expedition": 1.4,
+    "Aquapolis": 1.8, "Skyridge": 2.5,
+}
+
+# Real card counts of the Wizards-era sets (the other eras draw a size from a range).
+SET_SIZE: dict[str, int] = {
+    "Base Set": 102, "Jungle": 64, "Fossil": 62, "Base Set 2": 130, "Team Rocket": 83,
+    "Gym Heroes": 132, "Gym Challenge": 132, "Neo Genesis": 111, "Neo Discovery": 75,
+    "Neo Revelation": 66, "Neo Destiny": 113, "Legendary Collection": 110, "Expedition": 165,
+    "Aquapolis": 147, "Skyridge": 144,
+}
+
+# The real holo rosters of sets whose line-up every collector knows (most famous first; a set
+# with fewer holo slots takes the first ones). Other sets draw their species at random.
+HOLO_ROSTER: dict[str, list[str]] = {
+    "Base Set": ["Charizard", "Blastoise", "Venusaur", "Mewtwo", "Zapdos", "Raichu", "Ninetales",
+                 "Alakazam", "Gyarados", "Nidoking", "Poliwrath", "Magneton", "Chansey",
+                 "Hitmonchan", "Clefairy", "Machamp"],
 }
 
 TRAINERS = [

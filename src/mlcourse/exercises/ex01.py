@@ -21,7 +21,7 @@ import pandera.pandas as pa
 import polars as pl
 
 from mlcourse.checker import Exercise, Incorrect, NotAttempted, call_learner, is_stub
-from mlcourse.dataset import EUR_TO_USD, data_dir, load_fault_log, load_listings
+from mlcourse.dataset import EUR_TO_USD, GENERATOR_VERSION, data_dir, load_fault_log, load_listings
 from mlcourse.schemas import clean_listing_schema, failure_summary
 
 
@@ -44,7 +44,7 @@ _SAMPLE_RAW_FAULTS = ["missing_price", "price_dollar_string", "price_eur", "pric
 
 def sample_raw_path() -> Path:
     """A small raw-feed CSV for exercise 1.2 (about 3,000 rows, every price fault present)."""
-    path = data_dir() / "exercise_1_2_sample_raw.csv"
+    path = data_dir() / f"exercise_1_2_sample_raw_v{GENERATOR_VERSION}.csv"  # a new market, a new sample
     if path.exists():
         return path
     raw = load_listings("raw")
@@ -277,9 +277,12 @@ def solution_1_2_checks(load, path) -> None:
     latest = changed.sort_values("scraped_at").groupby("listing_id").tail(1).iloc[0]
     assert abs(prices[int(latest["listing_id"])] - float(latest["price"])) < 0.005, "latest scrape wins"
 
-    # a euro price is converted at 1.08 USD per EUR
-    eur = raw[raw["currency"].eq("EUR")].iloc[0]
-    amount = float(eur["price"].removesuffix(" EUR").replace(".", "").replace(",", "."))
+    # a euro price is converted at 1.08 USD per EUR (checked on the dearest euro row: on a few
+    # cents the conversion can vanish in the rounding)
+    euros = raw[raw["currency"].eq("EUR")]
+    amounts = euros["price"].str.removesuffix(" EUR").str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    eur = euros.loc[amounts.astype(float).idxmax()]
+    amount = float(amounts[eur.name])
     assert abs(prices[int(eur["listing_id"])] - round(amount * 1.08, 2)) < 0.005, "EUR converted to USD"
 
 
