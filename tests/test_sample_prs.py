@@ -73,7 +73,7 @@ def test_four_pull_requests_three_with_blocking_bugs_and_one_to_approve():
 def test_each_description_reads_like_a_pull_request(pr):
     text = pr.description()
     assert text.startswith("# ") and len(pr.title) > 20
-    for section in ("## Motivation", "## What changed", "## How it was tested", "## Results"):
+    for section in ("## What", "## Why", "## How", "## How it was tested", "## Results"):
         assert section in text, f"{pr.label}: description.md has no {section!r} section"
 
 

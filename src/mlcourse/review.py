@@ -133,9 +133,12 @@ class Location:
     def covers(self, file: str, line: int, tolerance: int = LINE_TOLERANCE) -> bool:
         return file == self.file and self.lines[0] - tolerance <= line <= self.lines[1] + tolerance
 
-    def describe(self) -> str:
+    def span(self) -> str:
         first, last = self.lines
-        return f"{self.file}, line {first}" if first == last else f"{self.file}, lines {first}-{last}"
+        return f"line {first}" if first == last else f"lines {first}-{last}"
+
+    def describe(self) -> str:
+        return f"{self.file}, {self.span()}"
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,16 @@ class Comment:
 def normalise_severity(value: str) -> str | None:
     """'Blocker', 'NIT', 'must fix'... -> one of SEVERITIES, or None if it is none of them."""
     return SEVERITY_ALIASES.get(re.sub(r"[\s_]+", " ", value.strip().lower()).strip(" :!.") or "-")
+
+
+_VERDICTS = {"approve": "approve", "approved": "approve", "lgtm": "approve", "accept": "approve",
+             "request changes": "request changes", "changes requested": "request changes",
+             "request_changes": "request changes", "reject": "request changes", "block": "request changes"}
+
+
+def normalise_verdict(value: str) -> str | None:
+    """'Approve', 'LGTM', 'request_changes'... -> one of VERDICTS, or None."""
+    return _VERDICTS.get(re.sub(r"[\s_-]+", " ", value.strip().lower()).strip(" .!"))
 
 
 def resolve_file(given: str, files: list[str]) -> str | None:
