@@ -170,8 +170,8 @@ class FalseLead:
     locations: tuple[Location, ...]
     why: str
 
-    def at(self, file: str, line: int) -> bool:
-        return any(loc.covers(file, line) for loc in self.locations)
+    def at(self, file: str, line: int, tolerance: int = LINE_TOLERANCE) -> bool:
+        return any(loc.covers(file, line, tolerance) for loc in self.locations)
 
 
 @dataclass(frozen=True)
@@ -330,13 +330,14 @@ def score_review(key: ReviewKey, comments: list[Comment]) -> ReviewScore:
                     bucket.append((finding, comment))
         if comment.severity != "blocking" or named:  # named: found, or rated above (noted / over_rated)
             continue
+        exact_lead = next((lead for lead in key.false_leads if lead.at(comment.file, comment.line, tolerance=0)), None)
         blocking_here = [f for f in key.blocking if f.at(comment.file, comment.line)]
-        if blocking_here:
+        if blocking_here and exact_lead is None:  # near a blocking problem, naming none: not found, not an alarm
             for finding in blocking_here:
                 if finding in score.missed and not any(f is finding for f, _ in score.unnamed):
                     score.unnamed.append((finding, comment))
             continue
-        lead = next((lead for lead in key.false_leads if lead.at(comment.file, comment.line)), None)
+        lead = exact_lead or next((lead for lead in key.false_leads if lead.at(comment.file, comment.line)), None)
         score.false_alarms.append((comment, lead))
         for finding in score.missed:
             if names_problem(comment, finding) and not any(f is finding for f, _ in score.under_rated):

@@ -511,7 +511,7 @@ def check_checklist(items: Any) -> str:
     covered: dict[str, list[int]] = {}
     categories = review.categories()
     for i, item in enumerate(items, start=1):
-        text = expect_text(item, f"Item {i}", min_words=4, max_words=MAX_ITEM_WORDS)
+        text = expect_text(item, f"Item {i}", min_words=3, max_words=MAX_ITEM_WORDS)
         norm = " ".join(w.lower() for w in words(text))
         if norm in seen:
             raise Incorrect(f"Items {seen[norm]} and {i} are the same; each item should check something else.")
