@@ -26,17 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlcourse import gittools
 from mlcourse.dataset import REPO_ROOT
 
 SAMPLE_PRS_DIR = REPO_ROOT / "sample_prs"
 COPIED_FOR_CHECKS = ("src", "tests", "pyproject.toml")  # what a behavioural check needs of the repository
-
-# Git without the user's configuration: the diff is the same on every machine.
-_GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_AUTHOR_NAME": "course", "GIT_AUTHOR_EMAIL": "course@example.invalid",
-            "GIT_COMMITTER_NAME": "course", "GIT_COMMITTER_EMAIL": "course@example.invalid",
-            "GIT_AUTHOR_DATE": "2025-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2025-01-01T00:00:00Z"}
-
 
 class PullRequestError(RuntimeError):
     """A sample pull request cannot be built or applied; the message names the pull request and what to do."""
@@ -159,12 +153,11 @@ def post_change_files(pr: SamplePR, root: Path = REPO_ROOT) -> dict[str, str]:
 # ======================================================================================
 # Git: making the diff, applying it
 # ======================================================================================
-def _git(args: list[str], cwd: Path, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, **_GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=60)
-    if check and done.returncode != 0:
-        raise PullRequestError(f"git {' '.join(args)} failed in {cwd}: {done.stderr.strip() or done.stdout.strip()}")
-    return done
+def _git(args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    try:
+        return gittools.git(args, cwd, check=check)
+    except gittools.GitError as exc:
+        raise PullRequestError(str(exc)) from None
 
 
 def make_diff(pr: SamplePR, root: Path = REPO_ROOT) -> str:
