@@ -12,12 +12,11 @@ def _():
     import time
 
     import marimo as mo
-    import pandas as pd
 
     from mlcourse import collaboration, modeling, review, ui
     from mlcourse.versioning import content_hash
 
-    return collaboration, content_hash, mo, modeling, pd, review, time, ui
+    return collaboration, content_hash, mo, modeling, review, time, ui
 
 
 @app.cell(hide_code=True)
@@ -77,12 +76,12 @@ def _(mo):
 
 
 @app.cell
-def _(collaboration):
+def _(collaboration, mo):
     course_rules = collaboration.course_gitignore()
     with_course_rules = collaboration.gitignore_check(course_rules)
     with_ml_rules = collaboration.gitignore_check(course_rules + collaboration.ML_GITIGNORE_ADDITIONS)
     course_mistakes = collaboration.mistakes(with_course_rules)
-    with_course_rules
+    mo.ui.table(with_course_rules, selection=None, page_size=len(with_course_rules))
     return course_mistakes, with_ml_rules
 
 
@@ -147,7 +146,7 @@ def _(code_mb, data_mb, listings, listings_hash, mo):
 
 
 @app.cell(hide_code=True)
-def _(collaboration, mo, pd):
+def _(collaboration, mo):
     mo.vstack([
         mo.md(r"""
     ### 1.3 Commit messages
@@ -158,8 +157,8 @@ def _(collaboration, mo, pd):
     the [Conventional Commits](https://www.conventionalcommits.org) convention, so tools can build
     changelogs; for an ML team, two more types are useful:
     """),
-        pd.DataFrame({"type": list(collaboration.COMMIT_TYPES),
-                      "for": list(collaboration.COMMIT_TYPES.values())}),
+        mo.md(collaboration.markdown_table({f"`{k}`": v for k, v in collaboration.COMMIT_TYPES.items()},
+                                           ("type", "for"))),
         mo.md(r"""
     A commit that changes a model or a metric says by how much, on what data. Try your own
     message below; the feedback is what a reviewer would say.
@@ -176,20 +175,21 @@ def _(mo):
 
 
 @app.cell
-def _(collaboration, commit_message, mo):
+def _(collaboration, commit_message, mo, ui):
     def _feedback(message):
         notes = collaboration.commit_message_feedback(message)
         return mo.md("\n".join(f"- {'✓' if n.ok else '✗'} {n.note}" for n in notes))
 
     _examples = {
         "Your message": commit_message.value,
-        "A better one": "fix(model_selection): seed the search sample\n\nTwo runs on the same data chose "
-                        "different families; with random_state the report is identical.",
-        "An ML change": "feat(features): card price history from earlier sales\n\nValidation R2 0.868 -> "
-                        "0.895 on Module 2's time split; leakage.audit passes.",
+        "A better one": "fix(model_selection): seed the search sample\n\nTwo runs on the same data chose\n"
+                        "different families; with random_state the\nreport is the same on every run.",
+        "A metric that moved": "feat(features): card price history from earlier sales\n\nValidation R2 "
+                               "0.868 -> 0.895 on Module 2's\ntime split; leakage.audit passes.",
     }
-    mo.hstack([mo.vstack([mo.md(f"**{_name}**"), mo.md(f"```\n{_text}\n```"), _feedback(_text)])
-               for _name, _text in _examples.items()], widths="equal", align="start")
+    mo.vstack([mo.hstack([mo.vstack([mo.md(f"**{_name}**"), ui.code_block(_text, language="text")]),
+                          _feedback(_text)], widths=[3, 2], align="start", gap=1)
+               for _name, _text in _examples.items()])
     return
 
 
@@ -216,17 +216,28 @@ def _(collaboration):
 
 
 @app.cell(hide_code=True)
-def _(collaboration, jupyter_merge, marimo_merge, mo, ui):
+def _(collaboration, marimo_merge, mo, ui):
     mo.vstack([
-        mo.hstack([
-            mo.vstack([mo.md(f"**marimo** (`{marimo_merge.file}`): {marimo_merge.conflicts} conflict, "
-                             f"{marimo_merge.conflicted_lines} lines to read"),
-                       ui.code_block(collaboration.conflict_excerpt(marimo_merge))]),
-            mo.vstack([mo.md(f"**Jupyter** (`{jupyter_merge.file}`): {jupyter_merge.conflicts} conflicts, "
-                             f"{jupyter_merge.conflicted_lines} lines to read"),
-                       ui.code_block(collaboration.conflict_excerpt(jupyter_merge, max_lines=30), language="json")]),
-        ], widths="equal", align="start"),
-        mo.md(f"""
+        mo.md(f"**marimo** (`{marimo_merge.file}`): {marimo_merge.conflicts} conflict block, "
+              f"{marimo_merge.conflicted_lines} lines inside it:"),
+        ui.code_block(collaboration.conflict_excerpt(marimo_merge)),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(collaboration, jupyter_merge, mo, ui):
+    mo.vstack([
+        mo.md(f"**Jupyter** (`{jupyter_merge.file}`): {jupyter_merge.conflicts} conflict blocks, "
+              f"{jupyter_merge.conflicted_lines} lines inside them (the first ones):"),
+        ui.code_block(collaboration.conflict_excerpt(jupyter_merge, context=1, max_lines=22), language="json"),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(jupyter_merge, marimo_merge, mo):
+    mo.md(f"""
     git says the same thing in both cases (*{marimo_merge.git_says}*). In the marimo file the
     conflict is the one line both people changed, in Python, inside its cell: keep one version
     (or combine them: `max_depth=8, learning_rate=0.1`), delete the markers, and the file is a
@@ -236,13 +247,12 @@ def _(collaboration, jupyter_merge, marimo_merge, mo, ui):
     in escaped JSON strings, and a wrong resolution leaves a file Jupyter cannot open. That is why
     Jupyter teams install tools such as `nbstripout` (strip outputs before commit) and `nbdime`
     (notebook-aware diffs); with marimo the notebook is code, and git's own tools work on it.
-    """),
-    ])
+    """)
     return
 
 
 @app.cell(hide_code=True)
-def _(mo, pd, review):
+def _(collaboration, mo, review):
     _categories = review.categories()
     mo.vstack([
         mo.md(r"""
@@ -253,7 +263,8 @@ def _(mo, pd, review):
     tested and well named, and still report a score that will not survive contact with
     production. The questions a reviewer of ML code asks:
     """),
-        pd.DataFrame({"look for": list(_categories), "what it means": [c["description"] for c in _categories.values()]}),
+        mo.md(collaboration.markdown_table({_name: _c["description"] for _name, _c in _categories.items()},
+                                           ("look for", "what it means"))),
         mo.md(r"""
     **Smells** that say "look closer here": a score that jumps after one new feature (Module 2: a
     leak until proven otherwise); `fit` or `fit_transform` on anything but the training rows; the
@@ -310,49 +321,60 @@ def _(collaboration, modeling, time):
 
 
 @app.cell(hide_code=True)
-def _(
-    collaboration,
-    loop_seconds,
-    mo,
-    pair_listings,
-    pair_test,
-    pair_train,
-    rmse_held_out_rows,
-    rmse_training_rows,
-    same_medians,
-    seeded_runs,
-    ui,
-    unseeded_runs,
-    vector_medians,
-    vector_seconds,
-):
-    def _pair(bad, good, bad_result, good_result):
-        return mo.hstack([mo.vstack([mo.md("**Bad**"), ui.source(bad), mo.md(bad_result)]),
-                          mo.vstack([mo.md("**Good**"), ui.source(good), mo.md(good_result)])],
-                         widths="equal", align="start")
-
+def _(collaboration, mo, pair_listings, seeded_runs, unseeded_runs):
     def _runs(values):
         return ", ".join(f"\\${v:.2f}" for v in values)
 
     mo.vstack([
         mo.md(f"**Reproducibility.** The era x rarity rule scored on a random 20% of {len(pair_listings):,} "
               "listings, three runs each:"),
-        _pair(collaboration.rule_rmse_unseeded, collaboration.rule_rmse_seeded,
-              f"Three runs: {_runs(unseeded_runs)}. Which one goes in the report?",
-              f"Three runs: {_runs(seeded_runs)}. Anyone, anywhere, gets the same number."),
+        collaboration.code_pair(collaboration.rule_rmse_unseeded, collaboration.rule_rmse_seeded,
+                                f"Three runs: {_runs(unseeded_runs)}. Which one goes in the report?",
+                                f"Three runs: {_runs(seeded_runs)}. Anyone, anywhere, gets the same number."),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(
+    collaboration,
+    mo,
+    pair_test,
+    pair_train,
+    rmse_held_out_rows,
+    rmse_training_rows,
+):
+    mo.vstack([
         mo.md(f"**Evaluation.** One xgboost model, `make_model(\"xgboost\").fit(train, train[\"price_usd\"])` on "
               f"{len(pair_train):,} listings, scored two ways:"),
-        _pair(collaboration.rmse_on_training_rows, collaboration.rmse_on_held_out_rows,
-              f"RMSE \\${rmse_training_rows:.2f}: how well it remembers.",
-              f"RMSE \\${rmse_held_out_rows:.2f} on {len(pair_test):,} listings it never saw: "
-              f"{rmse_held_out_rows / rmse_training_rows:.1f}x the other number, and the one to report."),
+        collaboration.code_pair(collaboration.rmse_on_training_rows, collaboration.rmse_on_held_out_rows,
+                                f"RMSE \\${rmse_training_rows:.2f}: how well it remembers.",
+                                f"RMSE \\${rmse_held_out_rows:.2f} on {len(pair_test):,} listings it never saw: "
+                                f"{rmse_held_out_rows / rmse_training_rows:.1f}x the other number, and the one "
+                                "to report."),
+    ])
+    return
+
+
+@app.cell(hide_code=True)
+def _(
+    collaboration,
+    loop_seconds,
+    mo,
+    pair_listings,
+    same_medians,
+    vector_medians,
+    vector_seconds,
+):
+    mo.vstack([
         mo.md(f"**Performance.** The median price of each of {len(vector_medians):,} sets:"),
-        _pair(collaboration.median_price_by_set_loop, collaboration.median_price_by_set,
-              f"{loop_seconds * 1000:.0f} ms on {len(pair_listings):,} rows, and it grows with every row "
-              "(a Python call per row).",
-              f"{vector_seconds * 1000:.1f} ms, {'the same medians' if same_medians else 'DIFFERENT medians'} "
-              f"({loop_seconds / max(vector_seconds, 1e-6):.0f}x faster on this run; times vary, the "
-              "ranking does not)."),
+        collaboration.code_pair(collaboration.median_price_by_set_loop, collaboration.median_price_by_set,
+                                f"{loop_seconds * 1000:.0f} ms on {len(pair_listings):,} rows, and it grows with "
+                                "every row (a Python call per row).",
+                                f"{vector_seconds * 1000:.1f} ms, "
+                                f"{'the same medians' if same_medians else 'DIFFERENT medians'} "
+                                f"({loop_seconds / max(vector_seconds, 1e-6):.0f}x faster on this run; times vary, "
+                                "the ranking does not)."),
     ])
     return
 
@@ -373,10 +395,10 @@ def _(mo):
 
     > ✗ *"This is wrong."* (What is? Why? The author has to guess, or argue.)
     >
-    > ✓ *"blocking: `rolling(..., center=True)` puts the listing in the middle of its window, so
-    > its own price and the next sales go into its feature. `leakage.audit` flags it (predictions
-    > move when validation prices are shuffled). Use only earlier sales, e.g.
-    > `leakage.card_history_mean`."*
+    > ✓ *"blocking: `scaler.fit(pd.concat([train, valid]))` learns its means and spreads from the
+    > validation rows, so the validation score is measured on data the preprocessing has seen
+    > (Module 2's first leak). `leakage.audit` flags it: a validation prediction moves when other
+    > validation rows are removed. Put the scaler in the pipeline and fit it on `train` only."*
 
     Review the code, not the person ("this line leaks", not "you leaked"); ask when you are not
     sure ("is the test set used anywhere else?"); say what is good too, so it stays. Prefer evidence
@@ -389,11 +411,26 @@ def _(mo):
     return
 
 
+@app.cell(hide_code=True)
+def _(mo):
+    mo.md(r"""
+    ## 3. Working with existing systems
+
+    Most of the time you will change a system someone else built. This course's own package is a
+    fair example. Reading every line is not the way in; read its structure first. Here it is, read
+    from the source with `ast` (module by module: its lines, the course modules it imports, how
+    many import it, and how many of its public functions and classes have a docstring):
+    """)
+    return
+
+
 @app.cell
-def _(collaboration):
+def _(collaboration, mo):
     modules = collaboration.package_modules()
     feature_users = sorted(set(collaboration.users_of("feature_arrays")) | set(collaboration.users_of("feature_frame")))
     debt_markers = collaboration.markers()
+    mo.ui.table(modules.sort_values("imported by", ascending=False).reset_index(drop=True), selection=None,
+                page_size=10)
     return debt_markers, feature_users, modules
 
 
@@ -404,16 +441,9 @@ def _(debt_markers, feature_users, mo, modules):
     _base = _topic.sort_values("imported by", ascending=False).iloc[0]
     _documented = int(_topic["with a docstring"].sum())
     _public = int(_topic["public definitions"].sum())
-    mo.vstack([
-        mo.md(f"""
-    ## 3. Working with existing systems
+    mo.md(f"""
+    {len(modules)} modules and {modules['lines'].sum():,} lines in all.
 
-    Most of the time you will change a system someone else built. This course's own package is a
-    fair example: {len(modules)} modules and {modules['lines'].sum():,} lines. Reading every line is
-    not the way in. Read its structure first:
-    """),
-        modules.sort_values("imported by", ascending=False).reset_index(drop=True),
-        mo.md(f"""
     - **Start from the edges.** The modules nobody imports are entry points or leaves
       ({len(_entry)} of them here, for example `{_entry[0]}`); the most imported one is the foundation
       (`{_base['module']}`, imported by {_base['imported by']} modules): change it last and most carefully.
@@ -437,8 +467,7 @@ def _(debt_markers, feature_users, mo, modules):
       ML systems is mostly not in the code (Sculley et al., *Hidden Technical Debt in Machine
       Learning Systems*, 2015): glue code, pipeline jungles, undeclared consumers of a model's
       output, and features nobody dares remove.
-    """),
-    ])
+    """)
     return
 
 
@@ -448,7 +477,7 @@ def _(collaboration, modeling, pair_listings):
     rule_folds = modeling.cross_validate(modeling.make_model("era_rarity"), _sample, "k-fold")
     ridge_folds = modeling.cross_validate(modeling.make_model("linear"), _sample, "k-fold")
     results_text = collaboration.results_message(
-        change="Ridge on the shared features beats the era x rarity rule",
+        change="Ridge on the shared features, against the era x rarity rule",
         baseline_name="the rule", baseline=list(rule_folds["rmse"]),
         candidate_name="Ridge", candidate=list(ridge_folds["rmse"]),
         metric="RMSE (USD)", data=f"5-fold cross-validation of {len(_sample):,} pricing listings",

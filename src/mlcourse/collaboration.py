@@ -24,6 +24,8 @@ import pandas as pd
 
 from mlcourse import gittools
 from mlcourse.dataset import REPO_ROOT
+from mlcourse.evaluation import rmse
+from mlcourse.modeling import make_model
 
 # ======================================================================================
 # Git for ML: what is committed, what is ignored
@@ -129,8 +131,8 @@ COMMIT_TYPES = {"feat": "a new feature", "fix": "a bug fix", "docs": "documentat
                 "data": "a change of the data or its pipeline", "model": "a change of the model or its training"}
 _VAGUE = re.compile(r"^(fix(ed)?|update[ds]?|changes?|misc|stuff|wip|tweaks?|minor|cleanup|more|final|try|test)"
                     r"(\s+(stuff|things|it|this|changes?|code|bugs?|fixes))?\W*$", re.I)
-_ML_WORDS = re.compile(r"\b(model|feature|rmse|mae|r2|r²|accuracy|latency|threshold|metric|score|tuned?|"
-                       r"hyperparameters?|retrain)\w*", re.I)
+_METRIC_CLAIM = re.compile(r"\b(rmse|mae|mape|r2|r²|accuracy|latency|auc|f1|precision|recall|metric|score|"
+                           r"improv\w*|better|faster|slower|worse|boost\w*|reduc\w*)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,13 @@ def commit_message_feedback(message: str) -> list[CommitNote]:
     if first_word.lower().endswith("ed") and len(first_word) > 4:
         notes.append(CommitNote(False, f"`{first_word}`: write the subject as a command (`Add`, `Fix`), as git "
                                        "itself does (`Merge branch ...`)."))
-    if _ML_WORDS.search(message) and not re.search(r"\d", message):
-        notes.append(CommitNote(False, "It changes a model or a metric but gives no number: say by how much, "
+    if _METRIC_CLAIM.search(message) and not re.search(r"\d", message):
+        notes.append(CommitNote(False, "It claims a change in a metric but gives no number: say by how much, "
                                        "and on what data."))
-    elif re.search(r"\d", message) and _ML_WORDS.search(message):
-        notes.append(CommitNote(True, "It quotes the number that changed."))
+    elif re.search(r"\d", message) and _METRIC_CLAIM.search(message):
+        notes.append(CommitNote(True, "It quotes the number that changed, and what it was measured on."
+                                if re.search(r"\b(on|split|set|fold|listings)\b", message) else
+                                "It quotes the number that changed."))
     if body:
         notes.append(CommitNote(True, "It has a body explaining why."))
     return notes
@@ -322,52 +326,56 @@ def conflict_excerpt(conflict: MergeConflict, context: int = 2, max_lines: int =
 # Code review: bad and good code, side by side, run on course data
 # ======================================================================================
 def rule_rmse_unseeded(listings: pd.DataFrame) -> float:
-    """BAD: hold out 20% at random, with no seed, and score the era x rarity rule there."""
-    from mlcourse.evaluation import rmse
-    from mlcourse.modeling import make_model
-
+    """BAD: score the era x rarity rule on a random
+    20% of the listings, drawn without a seed."""
     test = listings.sample(frac=0.2)
     train = listings.drop(test.index)
-    rule = make_model("era_rarity").fit(train, train["price_usd"])
+    rule = make_model("era_rarity")
+    rule.fit(train, train["price_usd"])
     return rmse(test["price_usd"], rule.predict(test))
 
 
-def rule_rmse_seeded(listings: pd.DataFrame, seed: int = 0) -> float:
-    """GOOD: the same, with a seed: the same number on every run, on every machine."""
-    from mlcourse.evaluation import rmse
-    from mlcourse.modeling import make_model
-
+def rule_rmse_seeded(listings: pd.DataFrame,
+                     seed: int = 0) -> float:
+    """GOOD: the same, with a seed: the same number
+    on every run, on every machine."""
     test = listings.sample(frac=0.2, random_state=seed)
     train = listings.drop(test.index)
-    rule = make_model("era_rarity").fit(train, train["price_usd"])
+    rule = make_model("era_rarity")
+    rule.fit(train, train["price_usd"])
     return rmse(test["price_usd"], rule.predict(test))
 
 
-def rmse_on_training_rows(model, train: pd.DataFrame, test: pd.DataFrame) -> float:
-    """BAD: score the model (fitted on ``train``) on the rows it was trained on."""
-    from mlcourse.evaluation import rmse
-
+def rmse_on_training_rows(model, train: pd.DataFrame,
+                          test: pd.DataFrame) -> float:
+    """BAD: score the model (fitted on ``train``)
+    on the rows it was trained on."""
     return rmse(train["price_usd"], model.predict(train))
 
 
-def rmse_on_held_out_rows(model, train: pd.DataFrame, test: pd.DataFrame) -> float:
+def rmse_on_held_out_rows(model, train: pd.DataFrame,
+                          test: pd.DataFrame) -> float:
     """GOOD: score it on rows it never saw."""
-    from mlcourse.evaluation import rmse
-
     return rmse(test["price_usd"], model.predict(test))
 
 
-def median_price_by_set_loop(listings: pd.DataFrame) -> pd.Series:
-    """BAD: a Python loop over rows, building lists by hand."""
+def median_price_by_set_loop(
+        listings: pd.DataFrame) -> pd.Series:
+    """BAD: a Python loop over the rows."""
     prices: dict[str, list[float]] = {}
     for _, row in listings.iterrows():
-        prices.setdefault(row["set_code"], []).append(row["price_usd"])
-    return pd.Series({code: float(np.median(p)) for code, p in prices.items()}).sort_index()
+        prices.setdefault(row["set_code"], [])
+        prices[row["set_code"]].append(row["price_usd"])
+    medians = {code: float(np.median(p))
+               for code, p in prices.items()}
+    return pd.Series(medians).sort_index()
 
 
-def median_price_by_set(listings: pd.DataFrame) -> pd.Series:
+def median_price_by_set(
+        listings: pd.DataFrame) -> pd.Series:
     """GOOD: one vectorised group-by."""
-    return listings.groupby("set_code")["price_usd"].median().sort_index()
+    by_set = listings.groupby("set_code")["price_usd"]
+    return by_set.median().sort_index()
 
 
 def timed(fn: Callable, *args) -> tuple[object, float]:
@@ -386,8 +394,6 @@ def pickled_model_sizes(train: pd.DataFrame, seeds: tuple[int, int] = (0, 1)) ->
     ``shared_share`` is how much smaller the two files are compressed together than separately:
     what a delta between the versions could save (git stores binary files whole).
     """
-    from mlcourse.modeling import make_model
-
     blobs = [pickle.dumps(make_model("random_forest", seed=s).fit(train, train["price_usd"])) for s in seeds]
     alone = sum(len(zlib.compress(b, 6)) for b in blobs)
     together = len(zlib.compress(blobs[0] + blobs[1], 6))
@@ -487,3 +493,24 @@ def results_message(change: str, baseline_name: str, baseline: list[float], cand
     return (f"**{change}.** {metric} {cand.mean():.2f} ± {np.std(cand, ddof=1):.2f} for {candidate_name} against "
             f"{base.mean():.2f} ± {np.std(base, ddof=1):.2f} for {baseline_name} ({abs(gain):.2f} {better}; the "
             f"fold-to-fold spread of the difference is {spread:.2f}), {verdict}, on {data}. Next: {next_step}")
+
+
+# ======================================================================================
+# Display
+# ======================================================================================
+def code_pair(bad: Callable, good: Callable, bad_result: str, good_result: str):
+    """Two functions side by side, their real source, each with what it gave when run (Markdown)."""
+    import marimo as mo
+
+    from mlcourse.ui import source
+
+    return mo.hstack([mo.vstack([mo.md("**Bad**"), source(bad), mo.md(bad_result)]),
+                      mo.vstack([mo.md("**Good**"), source(good), mo.md(good_result)])],
+                     widths="equal", align="start", gap=1)
+
+
+def markdown_table(rows: dict[str, str], headers: tuple[str, str]) -> str:
+    """A two-column Markdown table (which wraps long text, where a data table would cut it)."""
+    lines = [f"| {headers[0]} | {headers[1]} |", "|:---|:---|"]
+    lines += [f"| {key} | {value} |" for key, value in rows.items()]
+    return "\n".join(lines)
