@@ -30,7 +30,7 @@ def _(mo):
     time you change your cell; hints open one at a time, and the solution is last.
 
     | | exercise | time |
-    |---|---|---|
+    |:---|:---|:---|
     | 7.1 | Review PR 1: a card price-trend feature | 20 min |
     | 7.2 | Review PR 2: automatic model selection | 25 min |
     | 7.3 | Review PR 3: a seller estimate endpoint | 20 min |
@@ -57,6 +57,10 @@ def _(mo):
     blocks (a false alarm costs the author a day, and teaches them to ignore your reviews).
     Suggestions and nits are yours to make: they are never held against you. After your first
     attempt the answer key opens below each review: read it even when you are right.
+
+    Each pull request opens in tabs: its description, then one tab per file, numbered as in the
+    new file. A long file scrolls inside its tab; the expand button at the right of the output
+    shows it at full height.
 
     Your results are saved on this machine only (`.mlcourse_progress.json`).
     """)
@@ -420,9 +424,9 @@ def _(
     verdict_7_6,
 ):
     _ = (verdict_7_1, verdict_7_2, verdict_7_3, verdict_7_4, verdict_7_5, verdict_7_6, check_7_7)
-    progress.module_panel(7, "Module 8, the capstone, is coming; the README's module table says when it is "
-                             "ready. Meanwhile, tick Module 7 off in `progress_tracker.md`, and try your "
-                             "checklist on a pull request of your own.")
+    progress.module_panel(7, "tick Module 7 off in `progress_tracker.md`, try your checklist on a pull "
+                             "request of your own, and go on to the next module the README's table lists as "
+                             "ready (Module 8 is the capstone).")
     return
 
 

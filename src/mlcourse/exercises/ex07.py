@@ -888,7 +888,8 @@ def pull_request_view(number: int):
     from mlcourse.ui import code_block
 
     pr = pullrequests.get(number)
-    tabs = {"Description": mo.md(safe_markdown(pr.description()))}
+    description = re.sub(r"^(#{1,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", pr.description(), flags=re.M)
+    tabs = {"Description": mo.md(safe_markdown(description))}
     for file_diff in review.parse_diff(pr.diff()):
         status = "new file" if file_diff.is_new else "changed"
         added = sum(line.kind == "+" for line in file_diff.lines)
