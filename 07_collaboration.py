@@ -87,15 +87,13 @@ def _(collaboration, mo):
 
 @app.cell(hide_code=True)
 def _(collaboration, course_mistakes, mo, ui, with_ml_rules):
-    _listed = ", ".join(f"`{f}`" for f in course_mistakes["file"])
     mo.vstack([
         mo.md(f"""
     The course's `.gitignore` is written for the course: it ignores the generated data, MLflow's
-    store, the `outputs/` folder, the virtual environment and marimo's cache. On this project it
-    would still let git commit {len(course_mistakes)} files that must never be in a repository:
-    {_listed}. A model pickle in git bloats every clone forever; an `.env` file in git is a leaked
-    credential, even if the next commit deletes it (the history keeps it). The lines an ML project
-    adds:
+    store, the `outputs/` folder, the virtual environment and marimo's cache.
+    {collaboration.gitignore_verdict(course_mistakes)} A model pickle in git bloats every clone
+    forever; an `.env` file in git is a leaked credential, even if the next commit deletes it (the
+    history keeps it). The lines an ML project adds:
     """),
         ui.code_block(collaboration.ML_GITIGNORE_ADDITIONS, language="gitignore"),
         mo.md(f"""

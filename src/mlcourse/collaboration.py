@@ -105,6 +105,16 @@ def mistakes(table: pd.DataFrame) -> pd.DataFrame:
     return table[wrong].reset_index(drop=True)
 
 
+def gitignore_verdict(mistakes_found: pd.DataFrame) -> str:
+    """What the course's .gitignore gets wrong on the example project, in words."""
+    if mistakes_found.empty:
+        return "On this project it already makes the right decision for every file."
+    files = ", ".join(f"`{f}`" for f in mistakes_found["file"])
+    count = len(mistakes_found)
+    return (f"On this project it would still let git commit {count} file{'s' if count != 1 else ''} that must never "
+            f"be in a repository: {files}.")
+
+
 def folder_megabytes(path: Path) -> float:
     """Total size of the files under ``path`` in MB (0 if it does not exist)."""
     if not path.exists():

@@ -25,6 +25,9 @@ def available() -> bool:
 
 def git(args: list[str], cwd: Path, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run ``git args`` in ``cwd`` with a neutral configuration; raise GitError if it fails and ``check``."""
+    if not available():
+        raise GitError("git is not installed (or not on the PATH): install it from https://git-scm.com, then run "
+                       "this again")
     env = {**os.environ, **GIT_ENV}
     done = subprocess.run(["git", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=60)
     if check and done.returncode != 0:
@@ -35,5 +38,6 @@ def git(args: list[str], cwd: Path, check: bool = True, stdin: str | None = None
 def init(path: Path, branch: str = "main") -> Path:
     """A new, empty repository at ``path`` whose first branch is ``branch``."""
     path.mkdir(parents=True, exist_ok=True)
-    git(["init", "-q", "-b", branch], path)
+    git(["init", "-q"], path)
+    git(["symbolic-ref", "HEAD", f"refs/heads/{branch}"], path)  # works with gits older than `init -b`
     return path
