@@ -178,12 +178,14 @@ def _(collaboration, commit_message, mo, ui):
         notes = collaboration.commit_message_feedback(message)
         return mo.md("\n".join(f"- {'✓' if n.ok else '✗'} {n.note}" for n in notes))
 
+    _claims = collaboration.sample_pr_claims("pr4-card-price-history")
     _examples = {
         "Your message": commit_message.value,
         "A better one": "fix(model_selection): seed the search sample\n\nTwo runs on the same data chose\n"
                         "different families; with random_state the\nreport is the same on every run.",
         "A metric that moved": "feat(features): card price history from earlier sales\n\nValidation R2 "
-                               "0.868 -> 0.895 on Module 2's\ntime split; leakage.audit passes.",
+                               f"{_claims['validation_r2_before']} -> {_claims['validation_r2_after']} on Module 2's\n"
+                               "time split; leakage.audit passes.",
     }
     mo.vstack([mo.hstack([mo.vstack([mo.md(f"**{_name}**"), ui.code_block(_text, language="text")]),
                           _feedback(_text)], widths=[3, 2], align="start", gap=1)

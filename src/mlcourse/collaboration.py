@@ -151,6 +151,11 @@ class CommitNote:
     note: str
 
 
+def sample_pr_claims(slug: str) -> dict[str, str]:
+    """The metric claims a sample pull request's description makes, as sample_prs/refresh.py measured them."""
+    return json.loads((REPO_ROOT / "sample_prs" / slug / "pr.json").read_text(encoding="utf-8"))["claims"]
+
+
 def commit_message_feedback(message: str) -> list[CommitNote]:
     """What a reviewer would say about a commit message: its subject, its type, its specifics."""
     lines = message.strip().splitlines()
