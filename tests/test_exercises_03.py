@@ -307,8 +307,9 @@ def test_3_3_a_fitted_model_is_cloned_not_trusted():
 
 @pytest.mark.parametrize("model, message", [
     (modeling.make_model("xgboost"), "target"),                       # no tuning at all
-    (modeling.make_model("xgboost", n_estimators=800, max_depth=10, learning_rate=0.05), "Too slow"),
-    (modeling.make_model("random_forest", n_estimators=150, min_samples_leaf=1), "Too slow"),
+    (modeling.make_model("xgboost", n_estimators=800, max_depth=10, learning_rate=0.05), "Over the budget"),
+    (modeling.make_model("random_forest", n_estimators=150, min_samples_leaf=1), "Over the budget"),
+    (modeling.make_model("xgboost", n_estimators=300, max_depth=8), "Over the budget"),  # the hint's warning
     (modeling.make_model("xgboost", n_estimators=30, max_depth=3), "target"),  # fast but inaccurate
 ])
 def test_3_3_wrong_answers_get_specific_messages(model, message):
@@ -385,33 +386,64 @@ def _fake_timing(ratio):
     return paired_latency
 
 
-def test_3_3_the_allowance_is_stated_and_explicit():
-    assert ex03.accepted_ratio() == pytest.approx(ex03.LATENCY_BUDGET * (1 + ex03.LATENCY_TOLERANCE))
-    assert f"{ex03.accepted_ratio():.2f}x" in " ".join(ex03.tuned_within_budget.hints)
+def test_3_3_the_budget_is_stated_where_the_learner_reads_it():
+    assert f"{ex03.COMPARISON_BUDGET:,}" in " ".join(ex03.tuned_within_budget.hints)
     source = (ROOT / "exercises" / "exercises_03.py").read_text()
-    assert "ex03.accepted_ratio()" in source and "ex03.LATENCY_TOLERANCE" in source
+    assert "ex03.COMPARISON_BUDGET" in source and "ex03.reference_comparisons()" in source
+    assert "accepted_ratio" not in source and "LATENCY_TOLERANCE" not in source
 
 
-def test_3_3_a_ratio_in_the_old_hidden_margin_now_fails_and_says_why(monkeypatch):
-    # 1.7x used to pass silently (budget 1.5x times a hidden 1.2 margin = 1.8x)
-    monkeypatch.setattr(modeling, "paired_latency", _fake_timing(1.7))
+def test_3_3_a_busy_machine_cannot_fail_a_model_within_the_budget(monkeypatch):
+    # the measured time is information: a machine five times slower for the candidate changes the text, not the verdict
+    monkeypatch.setattr(modeling, "paired_latency", _fake_timing(5.0))
     result = _evaluate(ex03.tuned_within_budget, ex03.solution_3_3())
-    assert result.status == INCORRECT, result.message
-    assert "Too slow" in result.message and f"{ex03.accepted_ratio():.2f}x" in result.message
-    assert "17.0 against 10.0 microseconds" in result.message
+    assert result.status == CORRECT, result.message
+    assert "5.00x the default model's time" in result.message and "for information" in result.message
 
 
-def test_3_3_a_ratio_inside_the_allowance_passes_and_is_called_borderline(monkeypatch):
-    monkeypatch.setattr(modeling, "paired_latency", _fake_timing(1.55))
+def test_3_3_the_verdict_stands_when_the_timing_fails(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no clock")
+    monkeypatch.setattr(modeling, "paired_latency", broken)
     result = _evaluate(ex03.tuned_within_budget, ex03.solution_3_3())
-    assert result.status == CORRECT and "borderline" in result.message, result.message
+    assert result.status == CORRECT and "comparisons per listing" in result.message, result.message
 
 
 def test_3_3_the_solution_meets_the_budget_itself():
+    # counted, not timed: the same on every machine
     train, valid = ex03.tuning_data()
-    model = ex03.solution_3_3().fit(train, train["price_usd"])
-    ratio = modeling.paired_latency(model, ex03.reference_model(), valid, rounds=ex03.LATENCY_ROUNDS)["latency_ratio"]
-    assert ratio <= ex03.LATENCY_BUDGET, ratio
+    model = ex03.solution_3_3().fit(ex03.model_inputs(train), train["price_usd"])
+    comparisons = modeling.tree_comparisons(model, ex03.model_inputs(valid))
+    assert ex03.reference_comparisons() < comparisons <= ex03.COMPARISON_BUDGET, comparisons
+    assert 500 < ex03.reference_comparisons() <= 600  # 100 trees of depth at most 6
+
+
+def test_3_3_over_the_budget_says_by_how_much():
+    result = _evaluate(ex03.tuned_within_budget, modeling.make_model("xgboost", n_estimators=500, max_depth=6))
+    assert result.status == INCORRECT and "Over the budget" in result.message, result.message
+    assert f"the budget is {ex03.COMPARISON_BUDGET:,}" in result.message
+    assert f"the default model makes {ex03.reference_comparisons():,.0f}" in result.message
+
+
+def test_3_3_a_model_whose_work_cannot_be_counted_is_told_so():
+    result = _evaluate(ex03.tuned_within_budget, _RecordsColumns())
+    assert result.status == INCORRECT and "cannot count the work" in result.message, result.message
+    assert "`_RecordsColumns`" in result.message
+
+
+def test_3_3_a_right_answer_built_by_hand_passes():
+    # no make_model: scikit-learn's pieces and xgboost's own estimator, log target by hand
+    from sklearn.compose import TransformedTargetRegressor
+
+    from mlcourse.features import CategoryCodes, feature_frame
+
+    model = TransformedTargetRegressor(
+        regressor=make_pipeline(FunctionTransformer(feature_frame), CategoryCodes(),
+                                XGBRegressor(n_estimators=280, max_depth=6, learning_rate=0.2, min_child_weight=2,
+                                             subsample=0.85, max_bin=64, n_jobs=1, random_state=0)),
+        func=np.log, inverse_func=np.exp, check_inverse=False)
+    result = _evaluate(ex03.tuned_within_budget, model)
+    assert result.status == CORRECT, result.message
 
 
 @pytest.mark.parametrize("junk, message", [

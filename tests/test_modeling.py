@@ -264,6 +264,80 @@ def test_relative_latency_tells_a_cheap_model_from_an_expensive_one(fitted, spli
     assert modeling.relative_latency(fitted, constant, test, rounds=5) > 2
 
 
+# ------------------------------------------------------------------------------ counted prediction cost
+def _comparisons_from_the_json_dump(model, listings) -> float:
+    """Independent count: xgboost's JSON dump gives each node's depth; apply gives each listing's leaf."""
+    import json
+
+    estimator = model.regressor_.steps[-1][1]
+    inputs = model.regressor_[:-1].transform(listings)
+    leaves = estimator.apply(inputs).reshape(len(listings), -1)
+
+    def depths(node, depth, out):
+        out[node["nodeid"]] = depth
+        for child in node.get("children", []):
+            depths(child, depth + 1, out)
+        return out
+
+    trees = [depths(json.loads(dump), 0, {}) for dump in estimator.get_booster().get_dump(dump_format="json")]
+    return float(np.mean([sum(trees[t][int(leaf)] for t, leaf in enumerate(row)) for row in leaves]))
+
+
+def test_tree_comparisons_of_xgboost_match_an_independent_count(fitted, split):
+    _, test = split
+    counted = modeling.tree_comparisons(fitted, test)
+    assert counted == pytest.approx(_comparisons_from_the_json_dump(fitted, test))
+    assert 0 < counted <= 30 * 6  # 30 trees of depth at most 6
+    assert modeling.tree_comparisons(fitted, test) == counted  # deterministic
+
+
+def test_tree_comparisons_grow_with_trees_and_depth(split):
+    train, test = split
+    def count(**params):
+        model = modeling.make_model("xgboost", **params).fit(train, train["price_usd"])
+        return modeling.tree_comparisons(model, test)
+    stumps = count(n_estimators=40, max_depth=1)
+    assert 30 < stumps <= 40
+    assert count(n_estimators=80, max_depth=1) > 1.8 * stumps
+    assert count(n_estimators=40, max_depth=4) > 3 * stumps
+
+
+def test_tree_comparisons_of_scikit_learn_trees_follow_each_listings_path(split):
+    from sklearn.tree import DecisionTreeRegressor
+
+    train, test = split
+    forest = modeling.make_model("random_forest", n_estimators=5, max_depth=3).fit(train, train["price_usd"])
+    assert 0 < modeling.tree_comparisons(forest, test) <= 5 * 3
+    columns = ["generation", "hp", "base_stat_total"]
+    tree = DecisionTreeRegressor(max_depth=2, random_state=0).fit(train[columns], train["price_usd"])
+    # counted by hand: each listing's path from the root, one comparison per split node it passes
+    node, left, right = tree.tree_.feature, tree.tree_.children_left, tree.tree_.children_right
+    threshold, values = tree.tree_.threshold, test[columns].to_numpy(dtype=float)
+    by_hand = []
+    for row in values:
+        at, steps = 0, 0
+        while left[at] != -1:
+            at = left[at] if row[node[at]] <= threshold[at] else right[at]
+            steps += 1
+        by_hand.append(steps)
+    assert modeling.tree_comparisons(tree, test[columns]) == pytest.approx(np.mean(by_hand))
+
+
+def test_tree_comparisons_of_models_without_trees_and_of_unknown_models(split):
+    train, test = split
+    assert modeling.tree_comparisons(modeling.make_model("linear").fit(train, train["price_usd"]), test) == 0.0
+    assert modeling.tree_comparisons(modeling.make_model("constant").fit(train, train["price_usd"]), test) == 0.0
+    hist = modeling.make_model("hist_gradient_boosting", max_iter=20).fit(train, train["price_usd"])
+    assert 0 < modeling.tree_comparisons(hist, test) <= 20 * 31  # at most 31 leaves per tree
+
+    class Opaque:
+        def predict(self, listings):
+            return np.ones(len(listings))
+    assert modeling.tree_comparisons(Opaque(), test) is None
+    with pytest.raises(ValueError, match="at least one listing"):
+        modeling.tree_comparisons(modeling.make_model("linear").fit(train, train["price_usd"]), test.iloc[:0])
+
+
 def test_learning_curve_table(split):
     train, test = split
     table = modeling.learning_curve_table(modeling.make_model("linear"), train, test, [200, 800, 10_000])

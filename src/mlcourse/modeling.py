@@ -455,6 +455,82 @@ def paired_latency(model: BaseEstimator, reference: BaseEstimator, listings: pd.
             "latency_ratio": best_model / best_reference}
 
 
+def _final_estimator(model: Any) -> tuple[Any, Callable[[pd.DataFrame], Any]]:
+    """The last estimator inside ``model`` and a function that turns listings into its inputs."""
+    if isinstance(model, TransformedTargetRegressor):
+        inner = getattr(model, "regressor_", None)
+        if inner is None:
+            raise ValueError("the model is not fitted")
+        return _final_estimator(inner)
+    if isinstance(model, Pipeline):
+        head, last = model[:-1], model.steps[-1][1]
+        estimator, transform = _final_estimator(last)
+        return estimator, lambda listings: transform(head.transform(listings))
+    return model, lambda listings: listings
+
+
+def _xgboost_leaf_depths(booster: Any) -> dict[int, dict[int, int]]:
+    """For each tree of an xgboost booster, the depth of each of its nodes (the root is 0)."""
+    nodes = booster.trees_to_dataframe()
+    depths: dict[int, dict[int, int]] = {}
+    for tree, node, feature, yes, no in zip(nodes["Tree"], nodes["Node"], nodes["Feature"], nodes["Yes"],
+                                            nodes["No"], strict=True):
+        depth = depths.setdefault(int(tree), {0: 0})
+        if feature != "Leaf":
+            for child in (yes, no):
+                depth[int(str(child).rsplit("-", 1)[1])] = depth[int(node)] + 1
+    return depths
+
+
+def tree_comparisons(model: BaseEstimator, listings: pd.DataFrame) -> float | None:
+    """How many split comparisons a fitted tree model makes, on average, to price one of ``listings``.
+
+    The work of a tree ensemble's prediction is walking each tree from its root to a leaf:
+    one comparison per level. Summed over the trees and averaged over the listings, it is a
+    count that does not depend on the machine or how busy it is, and prediction time grows with
+    it (``benchmarks/bench_tree_cost.py`` measures how closely). Counted exactly for xgboost
+    (the trees the model actually uses), scikit-learn's decision trees and tree ensembles;
+    estimated for scikit-learn's histogram gradient boosting (which cannot report the leaf a
+    listing reaches) from the training rows that reached each leaf; a model without trees
+    (linear, constant) makes none and returns 0.0; any other model returns None.
+    """
+    estimator, transform = _final_estimator(model)
+    if len(listings) == 0:
+        raise ValueError("need at least one listing to count comparisons")
+    if hasattr(estimator, "get_booster"):  # xgboost's scikit-learn interface
+        if estimator.get_params().get("booster") == "gblinear":
+            return 0.0
+        leaves = np.asarray(estimator.apply(transform(listings)))
+        leaves = leaves.reshape(len(listings), -1)
+        depths = _xgboost_leaf_depths(estimator.get_booster())
+        total = np.zeros(len(listings))
+        for tree in range(leaves.shape[1]):
+            depth = depths[tree]
+            total += np.fromiter((depth[int(leaf)] for leaf in leaves[:, tree]), dtype=float, count=len(listings))
+        return float(total.mean())
+    trees = getattr(estimator, "estimators_", None)
+    if trees is None and hasattr(estimator, "tree_"):  # a single decision tree
+        trees = [estimator]
+    if trees is not None:  # random forests, extra trees, gradient boosting
+        inputs = transform(listings)
+        total = 0.0
+        for tree in np.ravel(np.asarray(trees, dtype=object)):
+            path = tree.decision_path(inputs)
+            total += float(path.sum()) - path.shape[0]  # nodes visited minus the leaf: the comparisons
+        return total / len(listings)
+    predictors = getattr(estimator, "_predictors", None)
+    if isinstance(estimator, HistGradientBoostingRegressor) and predictors is not None:
+        # No apply() here: each tree's mean leaf depth, weighted by the training rows that reached each leaf.
+        total = 0.0
+        for predictor in (tree for iteration in predictors for tree in iteration):
+            leaves = predictor.nodes[predictor.nodes["is_leaf"] == 1]
+            total += float(np.average(leaves["depth"], weights=np.maximum(leaves["count"], 1)))
+        return total
+    if isinstance(estimator, (ConstantPrice, GroupMedianPrice, Ridge)) or hasattr(estimator, "coef_"):
+        return 0.0
+    return None
+
+
 def relative_latency(model: BaseEstimator, reference: BaseEstimator, listings: pd.DataFrame,
                      batch_size: int = 1000, rounds: int = 7) -> float:
     """How many times slower ``model`` predicts than ``reference`` (below 1: faster).

@@ -461,17 +461,15 @@ NOTE_RUBRIC = """
 # ======================================================================================
 # 3.3 Tune within a latency budget
 # ======================================================================================
-LATENCY_BUDGET = 1.5       # times the default xgboost model's prediction time per listing
-# Timing noise: the model and the reference are timed in alternation in the same rounds, so load
-# slows both alike, but a ratio still wobbles by a few percent. The allowance is stated to the
-# learner (exercise text, hints and messages) and applied once, here.
-LATENCY_TOLERANCE = 0.10   # a measured ratio up to budget x (1 + tolerance) is accepted
-LATENCY_ROUNDS = 9         # paired timing rounds; the best time of each model is compared
+# The budget is counted, not timed: a tree model's prediction walks each tree from its root to a
+# leaf, one comparison per level, and the time grows with that count (modeling.tree_comparisons;
+# benchmarks/bench_tree_cost.py measures how closely). A count gives the same verdict on a busy
+# laptop and a quiet server; a measured time does not. 2,000 comparisons per listing is about 3.3
+# times the default model's work, and about 1.5 times its measured prediction time on this market.
+COMPARISON_BUDGET = 2_000  # split comparisons per listing, summed over the model's trees
+LATENCY_ROUNDS = 5         # paired timing rounds for the measured time the check shows (information only)
 
 
-def accepted_ratio() -> float:
-    """The highest measured latency ratio the 3.3 check accepts: the budget plus the stated allowance."""
-    return LATENCY_BUDGET * (1 + LATENCY_TOLERANCE)
 REQUIRED_GAIN = 0.07       # the tuned model must beat the default's validation RMSE by at least 7%
 # A validation RMSE below this share of the noise floor (the RMSE of the noise-free expected price,
 # which no honest model can beat) means the model reads the answer.
@@ -561,25 +559,43 @@ def check_tuned_model(model: object) -> str:
                         f"the noise-free expected price of each listing scores ${noise_floor_rmse():.2f} (the noise "
                         "floor): the rest is chance no model can predict. Use only what a listing shows before it "
                         "sells, and keep the validation prices out of the model.")
-    timing = modeling.paired_latency(candidate, reference_model(), valid_inputs, rounds=LATENCY_ROUNDS)
-    ratio = timing["latency_ratio"]
-    if ratio > accepted_ratio():
-        raise Incorrect(f"Too slow: your model's predictions took {ratio:.2f}x the default model's "
-                        f"({timing['model_us_per_row']:.1f} against {timing['reference_us_per_row']:.1f} microseconds "
-                        f"per listing, timed in the same rounds). The budget is {LATENCY_BUDGET:g}x, and the check "
-                        f"accepts up to {accepted_ratio():.2f}x ({LATENCY_TOLERANCE:.0%} allowance for timing noise). "
-                        f"Its validation RMSE is ${score:.2f}. Fewer or shallower trees cost less: trade depth and "
-                        "number of trees against the learning rate.")
+    comparisons = call_learner(modeling.tree_comparisons, candidate, valid_inputs,
+                               what="counting the comparisons of tuned_model's trees")
+    if comparisons is None:
+        raise Incorrect(f"The check cannot count the work of a `{type(modeling._final_estimator(candidate)[0]).__name__}` "
+                        "model: it counts the split comparisons of tree models (xgboost, scikit-learn's trees and "
+                        "tree ensembles) and of linear models. Tune an xgboost model, as the exercise asks: "
+                        "modeling.make_model('xgboost', ...).")
+    default = reference_comparisons()
+    if comparisons > COMPARISON_BUDGET:
+        raise Incorrect(f"Over the budget: your model makes {comparisons:,.0f} split comparisons to price a listing "
+                        f"(summed over its trees, averaged over the validation listings); the budget is "
+                        f"{COMPARISON_BUDGET:,} and the default model makes {default:,.0f}. Its validation RMSE is "
+                        f"${score:.2f}. Fewer or shallower trees cost less: each tree costs about its depth, so "
+                        "trade depth and number of trees against the learning rate.")
     if score > target_rmse():
-        raise Incorrect(f"Within the latency budget ({ratio:.2f}x the default), but the validation RMSE is "
-                        f"${score:.2f}: the target is ${target_rmse():.2f} (the default model scores "
-                        f"${reference_rmse():.2f}). Tune: a higher learning rate with more, deeper trees is the "
-                        "usual first move; check the latency after each change.")
-    within = (f"within the {LATENCY_BUDGET:g}x budget" if ratio <= LATENCY_BUDGET else
-              f"over the {LATENCY_BUDGET:g}x budget but inside the {LATENCY_TOLERANCE:.0%} timing allowance "
-              f"({accepted_ratio():.2f}x): on a quiet machine, check it again, it is borderline")
-    return (f"Validation RMSE ${score:.2f} (the default scores ${reference_rmse():.2f}, the target was "
-            f"${target_rmse():.2f}); its predictions took {ratio:.2f}x the default model's time, {within}.")
+        raise Incorrect(f"Within the budget ({comparisons:,.0f} comparisons per listing, of {COMPARISON_BUDGET:,}), but "
+                        f"the validation RMSE is ${score:.2f}: the target is ${target_rmse():.2f} (the default model "
+                        f"scores ${reference_rmse():.2f}). Tune: more trees with a lower learning rate, or deeper "
+                        "trees, learn more; watch the comparison count after each change.")
+    verdict = (f"Validation RMSE ${score:.2f} (the default scores ${reference_rmse():.2f}, the target was "
+               f"${target_rmse():.2f}), with {comparisons:,.0f} split comparisons per listing, within the "
+               f"{COMPARISON_BUDGET:,} budget ({comparisons / default:.1f}x the default model's {default:,.0f}).")
+    try:
+        ratio = modeling.paired_latency(candidate, reference_model(), valid_inputs, rounds=LATENCY_ROUNDS)["latency_ratio"]
+    except Exception:  # noqa: BLE001 - the time is information only; the verdict stands without it
+        return verdict
+    return (f"{verdict} Measured here, for information: its predictions took {ratio:.2f}x the default model's time "
+            "(a time varies with the machine and its load; the count does not).")
+
+
+@functools.lru_cache(maxsize=1)
+def reference_comparisons() -> float:
+    """The split comparisons the default xgboost model makes per validation listing (about 600)."""
+    _, valid = _tuning_split()
+    comparisons = modeling.tree_comparisons(reference_model(), model_inputs(valid))
+    assert comparisons is not None
+    return comparisons
 
 
 def solution_3_3():
@@ -595,14 +611,14 @@ tuned_within_budget = Exercise(
     check_fn=check_tuned_model,
     hints=[
         "Try a few settings on the tuning data in the notebook's scratch cell: fit, score on the validation "
-        "listings, and measure `modeling.relative_latency(model, reference, valid)` for each. Aim at or below "
-        f"{LATENCY_BUDGET:g}x; the check allows {accepted_ratio():.2f}x only for timing noise.",
-        "For xgboost, the cost of a prediction grows with the number of trees and their depth. The default "
-        "(100 trees of depth 6, learning rate 0.3) underfits; deeper trees with a lower learning rate and a "
-        "few hundred rounds learn more. Watch the latency ratio as you go.",
-        "A few hundred trees of depth 6 with a learning rate around 0.2 are in the right region. Depth 8 costs "
-        f"more per tree: with 300 trees it tends to go over the {LATENCY_BUDGET:g}x budget. With 10,000 listings, "
-        "deep trees overfit anyway: `min_child_weight` (1 to 10) and `subsample` (0.85) regularise.",
+        "listings, and count the work with `modeling.tree_comparisons(model, valid)` for each. Stay at or below "
+        f"{COMPARISON_BUDGET:,} comparisons per listing.",
+        "For xgboost, a prediction walks every tree from its root to a leaf: about (number of trees) x (depth) "
+        "comparisons. The default (100 trees of depth 6, learning rate 0.3) makes about 600 and underfits; a few "
+        "hundred trees with a lower learning rate learn more. Watch the comparison count as you go.",
+        "About 300 trees of depth 6 (about 1,800 comparisons) with a learning rate around 0.2 are in the right "
+        "region. Depth 8 costs more per tree: 300 trees of depth 8 make about 2,400, over the budget. With 10,000 "
+        "listings, deep trees overfit anyway: `min_child_weight` (1 to 10) and `subsample` (0.85) regularise.",
     ],
     solution=solution_3_3,
     solution_note=("Module 3's reference configuration, `modeling.TUNED_XGBOOST_PARAMS`, was tuned on more data: "
