@@ -729,10 +729,11 @@ def _(mo):
     |---|---|---|---|
     | 200 | priced | | |
     | 404, 405 | no endpoint at that path, or not with that method; the body names both | caller | no: fix the URL or the method |
+    | 408 | the request's headers or body did not arrive in time (sent too slowly, or shorter than its Content-Length); the connection is closed | caller, or its network | once: send the whole request at once |
     | 413 | the body is larger than the service accepts; the body says the limit | caller | no: send fewer listings per request |
     | 422 | a field is missing, of the wrong type, out of range or unknown to the model; the body names each one | caller | no: fix the named fields |
     | 500 | the service failed on a valid request; the body gives a request id, never internals | **us** | yes, with backoff; and we get paged |
-    | 503 | not ready: the app's start-up (the warm-up) has not run; under uvicorn a starting service refuses the connection instead | nobody | yes, later |
+    | 503 | not ready: the app's start-up (the warm-up) has not run (under uvicorn a starting service refuses the connection instead); or more connections are open than the server serves at once (`--max-connections`) | nobody | yes, later |
 
     Two rules make this work. First, **a 500 must mean a bug in the service**: if bad
     input can cause a 500, your error rate alarms fire on the callers' mistakes and you
@@ -836,6 +837,13 @@ def _(mo, notebook_log, ours_nan, pd, validation_responses):
     drifting? Which field do callers get wrong most often? Is latency creeping up? With
     `serve`, the same lines go to stdout (where a container platform collects them) and to
     `outputs/service_logs/requests.jsonl`.
+
+    Writing the log never holds up a request: each destination has its own writer thread
+    behind a bounded queue. When one cannot keep up (a stdout that nobody reads fills its
+    pipe) or fails (a full disk), its lines are dropped or lost and counted at `GET /log`,
+    one warning goes to stderr, and the file keeps whole lines only; the service goes on
+    answering. A monitor should alert on those counters: a service that prices well but
+    logs nothing is blind.
     """),
     ])
     return

@@ -356,6 +356,7 @@ def test_every_request_is_one_structured_log_line(client, log, model):
     assert ok["status"] == 200 and ok["inputs"]["rarity"] == VALID["rarity"] and ok["prediction"]["price_usd"] > 0
     assert bad["status"] == 422 and bad["errors"] == ["hp"]
     assert batch["n_items"] == 2 and batch["inputs"]["rarity"] == {"Secret Rare": 2}
+    assert log.flush(), "the file's writer keeps up"
     lines = read_log(log.path)
     assert lines[-3:] == [ok, bad, batch], "the file holds the same records, one JSON object per line"
 

@@ -147,6 +147,14 @@ def _rewrite_metadata(directory, change):
         log_predictions=[v + 0.5 for v in m["self_test"]["log_predictions"]])), "reference predictions"),
     (lambda d: _rewrite_metadata(d, lambda m: m.update(known_categories={})), "unusable categories"),
     (lambda d: _rewrite_metadata(d, lambda m: m.pop("pricing_window")), "lacks"),
+    # a field serving reads later (the interval, GET /model's facts) is checked at start-up too
+    (lambda d: _rewrite_metadata(d, lambda m: m["interval"].pop("level")), "lacks interval.level"),
+    (lambda d: _rewrite_metadata(d, lambda m: m["interval"].pop("log_upper")), "lacks interval.log_upper"),
+    (lambda d: _rewrite_metadata(d, lambda m: m["self_test"].pop("log_predictions")),
+     "lacks self_test.log_predictions"),
+    (lambda d: _rewrite_metadata(d, lambda m: m.pop("model_type")), "lacks model_type"),
+    (lambda d: _rewrite_metadata(d, lambda m: m.update(rows={"test": 3})), "lacks rows.train"),
+    (lambda d: _rewrite_metadata(d, lambda m: m.update(metrics={"rmse_usd": "low"})), "self-test"),
     (lambda d: _rewrite_metadata(d, lambda m: m.update(pricing_window={"from": "2020-01-01", "to": "soon"})),
      "pricing window"),
 ])

@@ -8,7 +8,14 @@ The server binds to 127.0.0.1 (this machine only) unless you pass ``--host``. It
 JSON line per request to stdout and to ``outputs/service_logs/requests.jsonl``.
 
 Exit codes: 0 after a clean stop (Ctrl+C), 2 when there is no valid model, 3 when the
-server cannot start (the port is taken: pick another with ``--port``; or the start-up failed).
+server cannot start (the port is taken: pick another with ``--port``; the request log cannot
+be written: pick another with ``--log-file``; or the start-up failed).
+
+Limits (each has a flag): a request's headers must arrive within 10 s and its body within
+30 s (else 408 and the connection closes), an idle kept-alive connection closes after 5 s, a
+body may hold 2 MB (413), and beyond 512 open connections a request gets 503. The request
+log never holds up serving: if stdout is not read or the disk is full, records are dropped
+or lost, counted at ``GET /log``, with one warning on stderr.
 """
 
 from __future__ import annotations
@@ -24,6 +31,12 @@ import time
 from pathlib import Path
 
 from mlcourse.service.model import ModelLoadError, TrainingConfig, load_model, train_model
+from mlcourse.service.protocol import (
+    BODY_TIMEOUT_SECONDS,
+    HEADER_TIMEOUT_SECONDS,
+    KEEP_ALIVE_SECONDS,
+    MAX_CONNECTIONS,
+)
 from mlcourse.service.requestlog import RequestLog, default_log_path
 
 MODEL_DIR_HELP = "default: outputs/card_pricer (under $MLCOURSE_OUTPUT_DIR if set)"
@@ -88,14 +101,25 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mlcourse.service.app import create_app
+    from mlcourse.service.protocol import guarded_h11_protocol
 
+    log_path = args.log_file or default_log_path()
+    try:
+        log = RequestLog(path=log_path, stream=None if args.quiet else sys.stdout)
+    except OSError as exc:
+        sock.close()
+        print(f"Cannot start the service: the request log {log_path} cannot be written "
+              f"({exc.strerror or exc}). Choose a folder you can write to: --log-file path/to/requests.jsonl",
+              file=sys.stderr)
+        return 3
     if not _is_loopback(args.host):
         print(f"Warning: listening on {args.host}: other machines can reach this service.", file=sys.stderr)
-    log = RequestLog(path=args.log_file or default_log_path(), stream=None if args.quiet else sys.stdout)
-    app = create_app(model, request_log=log)
+    app = create_app(model, request_log=log, body_timeout=args.body_timeout)
     print(f"Serving {model.version} on http://{args.host}:{args.port} (docs at /docs); "
           f"request log: {log.path}. Stop with Ctrl+C.", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                            http=guarded_h11_protocol(args.header_timeout), timeout_keep_alive=args.keep_alive,
+                            limit_concurrency=args.max_connections, timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
     interrupted = False
     # Everything alive now (modules, the model) lives as long as the process. Moved out of the
@@ -111,10 +135,24 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
         log.close()
+        missed = log.status()
+        if missed["dropped"] or missed["lost"]:
+            print(f"Request log: {missed['records']:,} requests, {missed['dropped']:,} lines dropped (a destination "
+                  f"was not keeping up), {missed['lost']:,} lost (a write failed).", file=sys.stderr)
     if not server.started and not interrupted:
         print("Cannot start the service: the start-up failed (see the error above).", file=sys.stderr)
         return 3
     return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-file", type=Path, default=None,
                        help="default: outputs/service_logs/requests.jsonl (under $MLCOURSE_OUTPUT_DIR if set)")
     serve.add_argument("--quiet", action="store_true", help="do not echo request log lines to stdout")
+    serve.add_argument("--header-timeout", type=_positive, default=HEADER_TIMEOUT_SECONDS, metavar="SECONDS",
+                       help=f"a request's line and headers must arrive within this (default: {HEADER_TIMEOUT_SECONDS:g})")
+    serve.add_argument("--body-timeout", type=_positive, default=BODY_TIMEOUT_SECONDS, metavar="SECONDS",
+                       help=f"a request's body must arrive within this (default: {BODY_TIMEOUT_SECONDS:g})")
+    serve.add_argument("--keep-alive", type=_positive, default=KEEP_ALIVE_SECONDS, metavar="SECONDS",
+                       help=f"an idle kept-alive connection closes after this (default: {KEEP_ALIVE_SECONDS:g})")
+    serve.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
+                       help=f"beyond this many open connections a request gets 503 (default: {MAX_CONNECTIONS})")
     serve.set_defaults(run=_serve)
 
     args = parser.parse_args(argv)

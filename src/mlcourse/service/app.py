@@ -17,6 +17,7 @@ a failure in the middle of a request.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import math
 import time
@@ -40,7 +41,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlcourse.service.model import PricingModel, listings_columns, load_model
+from mlcourse.service.model import PricingModel, describe, listings_columns, load_model
+from mlcourse.service.protocol import BODY_TIMEOUT_SECONDS  # the whole body must arrive within this
 from mlcourse.service.requestlog import RequestLog
 from mlcourse.service.schemas import (
     MAX_BATCH,
@@ -49,6 +51,7 @@ from mlcourse.service.schemas import (
     CardListing,
     ErrorResponse,
     Health,
+    LogStatus,
     ModelInfo,
     PricePrediction,
     Readiness,
@@ -64,6 +67,7 @@ class ServiceState:
     model: PricingModel
     log: RequestLog
     max_body_bytes: int = MAX_BODY_BYTES
+    body_timeout: float = BODY_TIMEOUT_SECONDS
     ready: bool = False
 
 
@@ -139,9 +143,28 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
     if not _is_json(request):  # FastAPI did not parse the body at all: say why, not "not a dictionary"
         errors = [{**e, "msg": NOT_JSON_MESSAGE, "type": "content_type"} if tuple(e.get("loc", ())) == ("body",)
                   else e for e in errors]
-    body = validation_error_body(errors)
+    body = json_safe(validation_error_body(errors))
     request.state.log = {"errors": sorted({d["field"] for d in body["detail"]})[:20]}
     return JSONResponse(status_code=422, content=body)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every string made encodable as UTF-8: a lone surrogate becomes its escape, ``\\ud800``.
+
+    JSON text may spell a lone surrogate (``"\\ud800"``); Python decodes it into a string that
+    no UTF-8 encoder accepts, so echoing it back in an error would fail (a 500, not a 422).
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def too_large_body(limit: int, declared: int | None = None) -> dict[str, Any]:
@@ -176,7 +199,12 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> Respo
     """
     if exc.status_code == 413:
         request.state.log = {"errors": ["body"]}
-        return JSONResponse(status_code=413, content=too_large_body(request.app.state.service.max_body_bytes))
+        return JSONResponse(status_code=413, content=too_large_body(request.app.state.service.max_body_bytes),
+                            headers=CLOSE)
+    if isinstance(exc, _BodyTimeout):
+        request.state.log = {"errors": ["body"]}
+        return JSONResponse(status_code=408, content=body_timeout_body(request.app.state.service.body_timeout),
+                            headers=CLOSE)
     if exc.status_code == 400 and request.method == "POST":
         body = validation_error_body([{"type": "body_unreadable", "loc": ("body",),
                                        "msg": "the body could not be read as JSON text (send UTF-8 encoded JSON)"}])
@@ -230,6 +258,24 @@ class _BodyTooLarge(StarletteHTTPException):
         super().__init__(status_code=413)
 
 
+class _BodyTimeout(StarletteHTTPException):
+    """A body that did not arrive in time: too slow, or shorter than its Content-Length said."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=408)
+
+
+def body_timeout_body(seconds: float) -> dict[str, Any]:
+    """The 408 body: the request's body did not arrive within the time allowed."""
+    msg = (f"the body did not arrive within {seconds:g} s (it was sent too slowly, or it is shorter than its "
+           "Content-Length header says); send the whole body at once")
+    return error_body(f"Request timeout: {msg}.",
+                      [{"field": "body", "msg": msg, "type": "body_timeout", "loc": ["body"], "input": None}])
+
+
+CLOSE = {"connection": "close"}  # after a body that was not read to its end, the connection cannot be reused
+
+
 def _describe_exception(exc: BaseException) -> dict[str, str]:
     """What the log keeps of an unexpected exception: its type, message, place and traceback."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -274,17 +320,32 @@ class ServiceMiddleware:
                 headers["x-model-version"] = version
             await send(message)
 
-        async def receive_with_limit() -> Message:  # only for bodies sent without a Content-Length
-            nonlocal received
-            message = await receive()
+        deadline: float | None = None
+        body_done = False
+
+        async def receive_with_limits() -> Message:
+            # Counts the bytes actually read, whatever the headers said: with both Transfer-Encoding
+            # and Content-Length, the body is framed by its chunks, not by the length. And the whole
+            # body must arrive in time: a slow or short body would otherwise hold the request forever.
+            nonlocal received, deadline, body_done
+            if body_done:  # after the body, a receive waits for the client to go away: no deadline
+                return await receive()
+            if deadline is None:
+                deadline = time.monotonic() + service.body_timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.0))
+            except TimeoutError:
+                raise _BodyTimeout() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise _BodyTooLarge()
+                body_done = not message.get("more_body", False)
             return message
 
         async def answer(status_code: int, body: dict[str, Any]) -> None:
-            await JSONResponse(body, status_code=status_code)(scope, receive, send_with_headers)
+            headers = CLOSE if status_code in (408, 413) else None
+            await JSONResponse(body, status_code=status_code, headers=headers)(scope, receive, send_with_headers)
 
         try:
             declared = _content_length(scope)
@@ -292,12 +353,17 @@ class ServiceMiddleware:
                 state["log"] = {"errors": ["body"]}
                 await answer(413, too_large_body(limit, declared))
             else:
-                await self.app(scope, receive if declared is not None else receive_with_limit, send_with_headers)
+                await self.app(scope, receive_with_limits, send_with_headers)
         except _BodyTooLarge:
             if started:
                 raise
             state["log"] = {"errors": ["body"]}
             await answer(413, too_large_body(limit))
+        except _BodyTimeout:
+            if started:
+                raise
+            state["log"] = {"errors": ["body"]}
+            await answer(408, body_timeout_body(service.body_timeout))
         except Exception as exc:  # a bug of ours: one 500 for this request, and the process keeps serving
             error = exc
             if started:  # half a response is already out: let the server close the connection
@@ -325,12 +391,16 @@ def parse_batch(body: bytes, request: Request) -> BatchRequest:
     if not _is_json(request):
         raise RequestValidationError([{"type": "model_attributes_type", "loc": ("body",), "msg": NOT_JSON_MESSAGE,
                                        "input": None}])
+    body = body.removeprefix(UTF8_BOM)  # as /predict does (JSON decoders detect a UTF-8 byte order mark)
     if not body.strip():
         raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     try:
         return BatchRequest.model_validate_json(body)
     except ValidationError as exc:
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _batch_summary(columns: Mapping[str, Any]) -> dict[str, Any]:
@@ -353,7 +423,8 @@ def warm_up(model: PricingModel) -> None:
 
 
 def create_app(model: PricingModel | None = None, *, model_dir: str | Path | None = None,
-               request_log: RequestLog | None = None, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+               request_log: RequestLog | None = None, max_body_bytes: int = MAX_BODY_BYTES,
+               body_timeout: float = BODY_TIMEOUT_SECONDS) -> FastAPI:
     """Build the service around ``model`` (or the model loaded from ``model_dir``): an app factory.
 
     Raises ``ModelLoadError`` if no model can be loaded: nothing is served without one.
@@ -361,7 +432,7 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
     if model is None:
         model = load_model(model_dir)
     service = ServiceState(model=model, log=request_log if request_log is not None else RequestLog(),
-                           max_body_bytes=max_body_bytes)
+                           max_body_bytes=max_body_bytes, body_timeout=body_timeout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -404,16 +475,19 @@ def create_app(model: PricingModel | None = None, *, model_dir: str | Path | Non
                 ready=False, model_version=service.model.version, detail="warming up").model_dump())
         return Readiness(ready=True, model_version=service.model.version, detail="model loaded and warmed up")
 
+    @app.get("/log", response_model=LogStatus)
+    def log_status() -> LogStatus:
+        """The request log: records logged since start, and those its file or stdout did not get.
+
+        ``dropped``: a destination was not keeping up (a stdout nobody reads); ``lost``: a write
+        failed (a full disk). Serving goes on either way; a monitor should alert on either.
+        """
+        return LogStatus(**service.log.status())
+
     @app.get("/model", response_model=ModelInfo)
     def model_info() -> ModelInfo:
         """The model's version, training data, features, known categories and test metrics."""
-        meta = service.model.metadata
-        return ModelInfo(model_version=meta["model_version"], model_type=meta["model_type"],
-                         n_trees=service.model.n_trees, trained_rows=meta["rows"]["train"],
-                         training_data_hash=meta["training_data_hash"], training_window=meta["training_window"],
-                         features=meta["features"], known_categories=meta["known_categories"],
-                         metrics=meta["metrics"], interval_level=service.model.interval_level,
-                         pricing_window=meta["pricing_window"])
+        return ModelInfo(**describe(service.model))
 
     @app.post("/predict", response_model=PricePrediction, responses=invalid)
     def predict(listing: CardListing, request: Request) -> PricePrediction:

@@ -46,7 +46,7 @@ from mlcourse.features import (
     pricing_subset,
 )
 from mlcourse.paths import output_dir
-from mlcourse.service.schemas import CardListing
+from mlcourse.service.schemas import CardListing, ModelInfo
 from mlcourse.versioning import content_hash
 
 FORMAT_VERSION = 3
@@ -357,7 +357,22 @@ def train_model(listings: pd.DataFrame | None = None, config: TrainingConfig | N
 # ======================================================================================
 _REQUIRED_KEYS = ["format_version", "model_version", "model_sha256", "features", "known_categories",
                   "empty_numeric_features", "pricing_window", "interval", "metrics", "self_test",
-                  "training_data_hash"]
+                  "training_data_hash", "model_type", "rows", "training_window"]
+# The fields inside them that serving reads: a metadata file without one cannot serve, so it
+# cannot start (ModelLoadError, exit 2) instead of failing in the middle of a request.
+_REQUIRED_FIELDS = [("interval", "level"), ("interval", "log_lower"), ("interval", "log_upper"),
+                    ("self_test", "listings"), ("self_test", "log_predictions"), ("rows", "train"),
+                    ("training_window", "test_to"), ("pricing_window", "from"), ("pricing_window", "to")]
+
+
+def _missing_fields(metadata: Any) -> list[str]:
+    """The required metadata fields that are absent, dotted (``interval.level``)."""
+    if not isinstance(metadata, dict):
+        return list(_REQUIRED_KEYS)
+    missing = [k for k in _REQUIRED_KEYS if k not in metadata]
+    missing += [f"{outer}.{inner}" for outer, inner in _REQUIRED_FIELDS
+                if outer in metadata and not (isinstance(metadata[outer], dict) and inner in metadata[outer])]
+    return missing
 
 
 def load_model(directory: str | Path | None = None) -> PricingModel:
@@ -372,9 +387,10 @@ def load_model(directory: str | Path | None = None) -> PricingModel:
         metadata = json.loads(metadata_path.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelLoadError(f"{metadata_path} is not valid JSON ({exc}). Retrain: {TRAIN_COMMAND}") from None
-    missing = [k for k in _REQUIRED_KEYS if not isinstance(metadata, dict) or k not in metadata]
+    missing = _missing_fields(metadata)
     if missing:
-        raise ModelLoadError(f"{metadata_path} lacks {missing}: not a model's metadata. Retrain: {TRAIN_COMMAND}")
+        raise ModelLoadError(f"{metadata_path} lacks {', '.join(missing)}: not a model's metadata, or not all of it. "
+                             f"Retrain: {TRAIN_COMMAND}")
     if metadata["format_version"] != FORMAT_VERSION:
         raise ModelLoadError(f"{metadata_path} has format version {metadata['format_version']!r}; this code "
                              f"reads version {FORMAT_VERSION}. Retrain: {TRAIN_COMMAND}")
@@ -402,16 +418,28 @@ def load_model(directory: str | Path | None = None) -> PricingModel:
     return model
 
 
+def describe(model: PricingModel) -> dict[str, Any]:
+    """What GET /model answers: the model's version, data, features, categories and test metrics."""
+    meta = model.metadata
+    return {"model_version": meta["model_version"], "model_type": meta["model_type"], "n_trees": model.n_trees,
+            "trained_rows": meta["rows"]["train"], "training_data_hash": meta["training_data_hash"],
+            "training_window": meta["training_window"], "features": meta["features"],
+            "known_categories": meta["known_categories"], "metrics": meta["metrics"],
+            "interval_level": model.interval_level, "pricing_window": meta["pricing_window"]}
+
+
 def _self_test(model: PricingModel) -> None:
     """The loaded model must reproduce the predictions it made at training time."""
     test = model.metadata["self_test"]
     try:
         columns = listings_columns(CardListing.model_validate(p) for p in test["listings"])
         got = model.predict_log(columns).astype("float64")
+        model.predict_prices(columns)  # the interval too: what every request will run
+        ModelInfo.model_validate(describe(model))  # and what GET /model will answer
+        expected = np.asarray(test["log_predictions"], dtype="float64")
     except Exception as exc:  # anything here means the model cannot serve: say so at start-up
-        raise ModelLoadError(f"The model failed its start-up self-test ({type(exc).__name__}: {exc}). "
-                             f"Retrain: {TRAIN_COMMAND}") from None
-    expected = np.asarray(test["log_predictions"], dtype="float64")
+        raise ModelLoadError(f"The model failed its start-up self-test ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:300] if str(exc) else ''}). Retrain: {TRAIN_COMMAND}") from None
     if got.shape != expected.shape or not np.allclose(got, expected, rtol=0, atol=1e-5):
         worst = float(np.max(np.abs(got - expected))) if got.shape == expected.shape else float("nan")
         raise ModelLoadError("The loaded model does not reproduce its reference predictions (largest "

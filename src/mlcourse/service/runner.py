@@ -17,12 +17,14 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+
+from mlcourse.service.protocol import HEADER_TIMEOUT_SECONDS, KEEP_ALIVE_SECONDS, MAX_CONNECTIONS, guarded_h11_protocol
 
 LOOPBACK = "127.0.0.1"
 
@@ -66,12 +68,18 @@ class ServerProcess:
     """
 
     def __init__(self, model_dir: str | Path, log_file: str | Path, port: int | None = None,
-                 ready_timeout: float = 60.0) -> None:
+                 ready_timeout: float = 60.0, extra_args: Sequence[str] = (), stdout_pipe: bool = False,
+                 preexec_fn: Callable[[], None] | None = None) -> None:
+        """``extra_args`` go to ``serve`` (``--header-timeout 1``...). With ``stdout_pipe`` the server's
+        stdout is a pipe that nobody reads (stderr still goes to ``.output()``); ``preexec_fn``
+        runs in the child before the server starts (POSIX only: a resource limit, for example)."""
         self.port = port or free_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"
         self.command = [sys.executable, "-m", "mlcourse.service", "serve", "--port", str(self.port),
-                        "--model-dir", str(model_dir), "--log-file", str(log_file)]
+                        "--model-dir", str(model_dir), "--log-file", str(log_file), *extra_args]
         self.ready_timeout = ready_timeout
+        self.stdout_pipe = stdout_pipe
+        self.preexec_fn = preexec_fn
         self.process: subprocess.Popen | None = None
         self.startup_seconds = float("nan")
         self.startup_probes: Counter = Counter()  # what the readiness probes got while it started
@@ -80,8 +88,9 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         self._output.parent.mkdir(parents=True, exist_ok=True)
         with open(self._output, "wb") as out:
-            self.process = subprocess.Popen(self.command, stdout=out, stderr=subprocess.STDOUT,
-                                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE if self.stdout_pipe else out,
+                                            stderr=out if self.stdout_pipe else subprocess.STDOUT,
+                                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=self.preexec_fn)
         started = time.perf_counter()
         try:
             wait_until_ready(self.base_url, self.ready_timeout, self.process, probes=self.startup_probes)
@@ -105,6 +114,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
     def output(self) -> str:
@@ -118,9 +129,15 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: FastAPI, timeout: float = 10.0) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on 127.0.0.1 (a port the OS picks) in a thread; yield its base URL."""
-    config = uvicorn.Config(app, host=LOOPBACK, port=0, log_level="warning", access_log=False, lifespan="on")
+def serve_in_thread(app: FastAPI, timeout: float = 10.0, *, header_timeout: float = HEADER_TIMEOUT_SECONDS,
+                    keep_alive: float = KEEP_ALIVE_SECONDS, max_connections: int = MAX_CONNECTIONS) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 (a port the OS picks) in a thread; yield its base URL.
+
+    With the same connection limits as the served command (``mlcourse.service.protocol``).
+    """
+    config = uvicorn.Config(app, host=LOOPBACK, port=0, log_level="warning", access_log=False, lifespan="on",
+                            http=guarded_h11_protocol(header_timeout), timeout_keep_alive=keep_alive,
+                            limit_concurrency=max_connections, timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

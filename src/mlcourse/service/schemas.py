@@ -62,12 +62,35 @@ Stat = Annotated[int | None, Field(strict=True, ge=STAT_RANGE[0], le=STAT_RANGE[
 Flag = Annotated[bool, Field(strict=True)]
 
 
+# The rules across fields (CardListing._fields_agree), written into the JSON schema so that a
+# client generated from GET /openapi.json knows them: JSON Schema can say the last three with
+# if/then; the first (one date after another) it cannot, so the description says it.
+CROSS_FIELD_RULES = [
+    "release_date is on or before listing_date (a card cannot be listed before its set is released).",
+    "A Pokemon card (supertype Pokemon) has a pokemon_type.",
+    "A Trainer or Energy card has no pokemon_type, hp, attack, defense, speed, base_stat_total or generation "
+    "(absent or null).",
+    "first_edition is true only for a Wizards-era card (era wotc).",
+]
+_NULL = {"type": "null"}
+CROSS_FIELD_SCHEMA = [
+    {"if": {"properties": {"supertype": {"const": "Pokemon"}}, "required": ["supertype"]},
+     "then": {"required": ["pokemon_type"], "properties": {"pokemon_type": {"not": _NULL}}},
+     "else": {"properties": {name: _NULL for name in POKEMON_ONLY_FIELDS}}},
+    {"if": {"properties": {"first_edition": {"const": True}}, "required": ["first_edition"]},
+     "then": {"properties": {"era": {"const": "wotc"}}}},
+]
+
+LISTING_DESCRIPTION = ("One ungraded card listing to price.\n\nRules across fields (a request that breaks one is "
+                       "answered 422 naming the field):\n" + "\n".join(f"- {rule}" for rule in CROSS_FIELD_RULES))
+
+
 class CardListing(BaseModel):
     """One ungraded card listing to price."""
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
+        json_schema_extra={"description": LISTING_DESCRIPTION, "allOf": CROSS_FIELD_SCHEMA, "examples": [{
             "listing_date": "2024-06-01", "release_date": "2021-08-27", "era": "swsh",
             "rarity": "Secret Rare", "finish": "holofoil", "language": "English", "condition": "NM",
             "supertype": "Pokemon", "pokemon_type": "Dark", "hp": 95, "attack": 65, "defense": 110,
@@ -181,6 +204,14 @@ class BatchPrediction(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
+
+
+class LogStatus(BaseModel):
+    """The request log since the service started: what was logged, and what did not reach its file or stdout."""
+
+    records: int = Field(description="Requests logged (each one also kept in memory, the latest first to go).")
+    dropped: int = Field(description="Lines dropped because a destination was not keeping up (a stdout nobody reads).")
+    lost: int = Field(description="Lines a write failed for (a full disk, an I/O error).")
 
 
 class Readiness(BaseModel):
