@@ -13,7 +13,7 @@ be written: pick another with ``--log-file``; or the start-up failed).
 
 Limits (each has a flag): a request's headers must arrive within 10 s and its body within
 30 s (else 408 and the connection closes), an idle kept-alive connection closes after 5 s, a
-body may hold 2 MB (413), and beyond 512 open connections a request gets 503. The request
+body may hold 2 MB (413), and once 512 connections are open a request gets 503. The request
 log never holds up serving: if stdout is not read or the disk is full, records are dropped
 or lost, counted at ``GET /log``, with one warning on stderr.
 """
@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--keep-alive", type=_positive, default=KEEP_ALIVE_SECONDS, metavar="SECONDS",
                        help=f"an idle kept-alive connection closes after this (default: {KEEP_ALIVE_SECONDS:g})")
     serve.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
-                       help=f"beyond this many open connections a request gets 503 (default: {MAX_CONNECTIONS})")
+                       help=f"once this many connections are open (the asking one included), a request gets 503 "
+                            f"(default: {MAX_CONNECTIONS})")
     serve.set_defaults(run=_serve)
 
     args = parser.parse_args(argv)

@@ -15,7 +15,7 @@ The limits the service runs with (``python -m mlcourse.service serve --help``):
 | header timeout | 10 s | the connection is closed (a 408 if part of a request came) |
 | body timeout | 30 s | 408, and the connection is closed |
 | keep-alive timeout | 5 s | an idle kept-alive connection is closed |
-| connections | 512 | a request beyond that gets 503 |
+| connections | 512 | once that many are open (the asking one included), a request gets 503 |
 """
 
 from __future__ import annotations
