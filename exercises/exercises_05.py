@@ -211,7 +211,14 @@ def _(ex05):
 
 
 @app.cell(hide_code=True)
-def _(ex05, inspect, mo, reference_ms_here):
+def _(
+    ex05,
+    fixed_ms_here,
+    inspect,
+    mo,
+    reference_calls_per_listing,
+    reference_ms_here,
+):
     mo.md(f"""
     ## Exercise 5.3: Meet a batch endpoint's latency objective
 
@@ -226,15 +233,21 @@ def _(ex05, inspect, mo, reference_ms_here):
     {inspect.getsource(ex05.slow_score_listings)}
     ```
 
-    Your machine is not the service's machine, and it may be busy. So the check does not
-    hold you to {ex05.SLO_MS:.0f} ms: it times the reference solution and yours back to
-    back, {ex05.TIMING_ROUNDS} times, and compares the two within each round (load slows
-    both alike). Yours may take at most **{ex05.MAX_RATIO:g} times** the reference's time.
+    Your machine is not the service's machine, and it may be busy, so the check does not
+    time you: a time would pass on a quiet laptop and fail on a busy one. It counts the two
+    things that decide the time, which come out the same on every machine:
+
+    - **model calls** for the {ex05.BATCH_SIZE:,} listings: at most **{ex05.MAX_MODEL_CALLS}**. Each
+      call pays a fixed cost (building a frame, the features, XGBoost's set-up) however few
+      listings it prices: **{fixed_ms_here:.1f} ms** for a single listing here, just now;
+    - **Python function calls per listing**: at most **{ex05.MAX_PYTHON_CALLS_PER_LISTING}**. The
+      reference makes about {reference_calls_per_listing:.0f} for each extra listing; a loop that
+      handles one listing at a time in Python makes thousands.
+
     On an idle two-core machine like the service's, the reference took about
-    {ex05.REFERENCE_MS_ON_TARGET:.0f} ms (a figure measured there and recorded in the
-    exercise, not measured now), so there the ratio is the {ex05.SLO_MS:.0f} ms objective.
-    On this machine, right now, the reference takes **{reference_ms_here:.0f} ms**, so
-    your budget here is about {ex05.MAX_RATIO * reference_ms_here:.0f} ms.
+    {ex05.REFERENCE_MS_ON_TARGET:.0f} ms (a figure measured there and recorded in the exercise,
+    not measured now), well inside the objective. On this machine, right now, it takes
+    **{reference_ms_here:.0f} ms**; the check shows your time beside it, for information.
     """)
     return
 
@@ -248,7 +261,15 @@ def _(ex05, time):
     slow_ms_per_listing = (time.perf_counter() - _start) * 1000 / len(_few)
     _all = ex05.exercise_listings()
     reference_ms_here = ex05.timed_against_reference(ex05.solution_5_3, exercise_model, _all, rounds=2)["reference_ms"]
-    return exercise_model, reference_ms_here, slow_ms_per_listing
+    fixed_ms_here = ex05.timed_against_reference(ex05.solution_5_3, exercise_model, _few[:1], rounds=3)["reference_ms"]
+    reference_calls_per_listing = ex05.python_calls_per_listing(ex05.solution_5_3, exercise_model)
+    return (
+        exercise_model,
+        fixed_ms_here,
+        reference_calls_per_listing,
+        reference_ms_here,
+        slow_ms_per_listing,
+    )
 
 
 @app.cell(hide_code=True)
@@ -256,7 +277,7 @@ def _(ex05, exercise_model, json, mo, reference_ms_here, slow_ms_per_listing):
     mo.md(f"""
     The slow version takes **{slow_ms_per_listing:.1f} ms per listing** here: about {slow_ms_per_listing * ex05.BATCH_SIZE / 1000:.1f} s for a batch of
     {ex05.BATCH_SIZE:,}, {slow_ms_per_listing * ex05.BATCH_SIZE / reference_ms_here:.0f} times
-    the reference's {reference_ms_here:.0f} ms (the check allows {ex05.MAX_RATIO:g} times).
+    the reference's {reference_ms_here:.0f} ms: one model call per listing, {ex05.BATCH_SIZE:,} in all.
     The model is `{exercise_model.version}`. One of the listings:
 
     ```json
