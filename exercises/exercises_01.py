@@ -252,8 +252,16 @@ def _(ex01, mo, slow_result, slow_seconds, speed_listings):
     {len(slow_result):,} groups (first rows below). Write `fast_monthly_medians(listings)`:
     it receives the same listings as a **polars** DataFrame and must return a polars
     DataFrame with the columns `set_name`, `rarity`, `month` (text, like `2024-03`),
-    `median_price` and `n_listings`, with the same values, at least
-    {ex01.REQUIRED_SPEEDUP:.0f}x faster. The check times it on this machine.
+    `median_price` and `n_listings`, with the same values, and with polars doing the work.
+
+    The check does not time you (a time depends on the machine and on what else it runs).
+    It counts the Python function calls your function makes on the first
+    {ex01.COUNT_SIZES[0]:,} and on all {ex01.COUNT_SIZES[1]:,} listings: polars expressions run
+    in compiled code, so a good answer makes the same few calls however many rows there are,
+    while a loop over rows or groups (or `map_elements`, a Python function per row) makes more
+    with every one. At most {ex01.MAX_PYTHON_CALLS_PER_1000_ROWS} more per 1,000 listings are
+    allowed. It also runs your function on listings you have not seen, and shows your time
+    beside the loop's, for information.
 
     Where the speed comes from: replacing the loop with one group-by over whole columns.
     A vectorised pandas group-by would be fast too (Module 1, section 6, found both

@@ -253,7 +253,7 @@ def _mean_not_median(df):
 
 @pytest.mark.parametrize("answer, message", [
     (_mean_not_median, "median"),
-    (lambda df: pl.from_pandas(ex01.slow_monthly_medians(df.to_pandas())), "faster"),
+    (lambda df: pl.from_pandas(ex01.slow_monthly_medians(df.to_pandas())), "the work is done in pandas"),
     (lambda df: ex01.solution_1_3(df).to_pandas(), "pandas DataFrame"),
     (lambda df: ex01.solution_1_3(df).lazy(), "collect"),
     (lambda df: ex01.solution_1_3(df).drop("n_listings"), "columns"),
@@ -313,6 +313,58 @@ def test_1_3_another_polars_answer_and_a_comment_about_pandas_pass():
     assert result.status == CORRECT, result.message
     assert ex01._pandas_round_trip(fast_monthly_medians) is None
     assert ex01._pandas_round_trip(len) is None  # no source to read: no verdict
+
+
+def _month_by_map_elements(listings):
+    month = pl.col("listing_date").map_elements(lambda d: d.strftime("%Y-%m"), return_dtype=pl.String)
+    return (listings.with_columns(month.alias("month")).group_by("set_name", "rarity", "month")
+            .agg(pl.col("price_usd").median().alias("median_price"), pl.len().alias("n_listings")))
+
+
+def _loop_over_polars_groups(listings):
+    with_month = listings.with_columns(pl.col("listing_date").dt.strftime("%Y-%m").alias("month"))
+    rows = [{"set_name": s, "rarity": r, "month": m, "median_price": g["price_usd"].median(), "n_listings": g.height}
+            for (s, r, m), g in with_month.group_by(["set_name", "rarity", "month"])]
+    return pl.DataFrame(rows)
+
+
+def _loop_over_rows(listings):
+    import collections
+    import statistics
+
+    prices = collections.defaultdict(list)
+    for row in listings.iter_rows(named=True):
+        prices[(row["set_name"], row["rarity"], row["listing_date"].strftime("%Y-%m"))].append(row["price_usd"])
+    return pl.DataFrame([{"set_name": s, "rarity": r, "month": m, "median_price": statistics.median(v),
+                          "n_listings": len(v)} for (s, r, m), v in prices.items()])
+
+
+_PRECOMPUTED = ex01.solution_1_3(ex01.speed_data())
+
+
+@pytest.mark.filterwarnings("ignore::polars.exceptions.PolarsInefficientMapWarning")
+@pytest.mark.parametrize("answer, message", [
+    (_month_by_map_elements, "more Python function calls for every 1,000 more listings"),
+    (_loop_over_polars_groups, "a loop, `iter_rows`, `map_elements`"),
+    (_loop_over_rows, "more Python function calls"),
+    (lambda df: _PRECOMPUTED, "other listings the check also sent"),  # ignores its input
+])
+def test_1_3_python_work_per_row_or_group_is_counted_not_timed(answer, message):
+    result = _evaluate(ex01.polars_speedup, answer)
+    assert result.status == INCORRECT and message in result.message, result.message
+
+
+def test_1_3_the_count_is_deterministic_and_the_solution_makes_no_calls_per_row():
+    assert ex01.python_calls_per_1000_rows(ex01.solution_1_3) == ex01.python_calls_per_1000_rows(ex01.solution_1_3)
+    assert ex01.python_calls_per_1000_rows(ex01.solution_1_3) <= ex01.MAX_PYTHON_CALLS_PER_1000_ROWS / 4
+    lazy = lambda df: ex01.solution_1_3(df.lazy()).collect()  # noqa: E731 - a right answer written another way
+    assert _evaluate(ex01.polars_speedup, lazy).status == CORRECT
+
+
+def test_1_3_a_busy_machine_cannot_fail_a_right_answer(monkeypatch):
+    monkeypatch.setattr(ex01, "_best_time", lambda fn, data, repeats=3: 60.0)  # a minute: a very busy machine
+    result = _evaluate(ex01.polars_speedup, ex01.solution_1_3)
+    assert result.status == CORRECT and "for information" in result.message, result.message
 
 
 @pytest.mark.parametrize("junk, message", [
