@@ -1206,11 +1206,17 @@ def _(champion, mo, registered_diff, registry_versions, tracking, ui):
         mo.md(f"""
     The final model is version **{champion['version']}** of `{champion['name']}`, and the alias
     `{tracking.CHAMPION}` points at it (`tracking.register_model`, which makes no new version when
-    the same run is registered again). This is how a service loads it
-    (`tracking.load_registered_model` does exactly this):
+    the same run is registered again). This is how a service loads it, by the alias's URI,
+    `{tracking.registered_model_uri()}`:
     """),
-        ui.code_block(f'import mlflow\n\nmlflow.set_tracking_uri("{tracking.mlflow_tracking_uri()}")\n'
-                      f'model = mlflow.sklearn.load_model("{tracking.registered_model_uri()}")'),
+        ui.code_block('from mlcourse import tracking\n\n'
+                      'model = tracking.load_registered_model()  # the version the alias points at'),
+        mo.md("""
+    `mlflow.sklearn.load_model` would load it too, but it trusts the list of Python types that the
+    artifact itself records, so an edited artifact could vouch for any code it likes. The course's
+    loader ignores that record: it loads only the types fixed in its own code
+    (`tracking.TRUSTED_SKOPS_TYPES`) and refuses an artifact that holds any other.
+    """),
         mo.md(f"""
     Loaded that way, it predicts the test set {"exactly as" if registered_diff == 0 else
     f"within {registered_diff:.2g} dollars of"} the model logged with the run. Every version

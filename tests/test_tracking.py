@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -278,3 +279,106 @@ def test_other_aliases_and_bad_names(registered):
         tracking.register_model(tracking.log_run("no model", experiment=EXPERIMENT, log_model=False), name=name)
     with pytest.raises(Exception):  # noqa: B017  (MLflow's own error: there is no version 99)
         tracking.set_alias(99, name=name)
+
+
+# ------------------------------------------------------------------------------ loading only the types the course trusts
+TRUST_EXPERIMENT = "test-tracking-trust"
+
+
+class Smuggled:
+    """A type skops does not trust and the course does not list: what an edited artifact could carry in."""
+
+    def __init__(self, model=None):
+        self.model = model
+
+    def predict(self, X):
+        return self.model.predict(X)
+
+
+SMUGGLED = f"{Smuggled.__module__}.{Smuggled.__qualname__}"
+
+
+@pytest.fixture()
+def fresh(store):
+    """A small course model logged in a run of its own (the tests below edit its artifact), and its folder."""
+    import mlflow
+    from mlflow.utils.file_utils import local_file_uri_to_path
+
+    listings = modeling.pricing_listings(sample=300, seed=5)
+    model = modeling.make_model("xgboost", n_estimators=3).fit(listings, listings["price_usd"])
+    run_id = tracking.log_run("to be edited", model=model, experiment=TRUST_EXPERIMENT)
+    model_id = tracking._logged_model_uri(run_id).removeprefix("models:/")
+    folder = Path(local_file_uri_to_path(mlflow.get_logged_model(model_id).artifact_location))
+    assert (folder / "MLmodel").is_file() and (folder / "model.skops").is_file()
+    return {"run_id": run_id, "model": model, "listings": listings, "folder": folder}
+
+
+def _edit_flavor(folder: Path, **changes) -> None:
+    """Rewrite the sklearn flavour of an artifact's MLmodel file, as someone editing the artifact would."""
+    import yaml
+
+    path = folder / "MLmodel"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec["flavors"]["python_function"].update({k: v for k, v in changes.items() if k == "model_path"})
+    spec["flavors"]["sklearn"].update({k: v for k, v in changes.items() if k != "model_path"})
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+
+
+def test_a_logged_model_loads_with_the_course_list_not_the_artifact_record(fresh):
+    _edit_flavor(fresh["folder"], skops_trusted_types=[])  # the artifact now vouches for nothing
+    loaded = tracking.load_model(fresh["run_id"], experiment=TRUST_EXPERIMENT)
+    np.testing.assert_array_equal(loaded.predict(fresh["listings"]), fresh["model"].predict(fresh["listings"]))
+
+
+def test_an_artifact_that_vouches_for_an_unexpected_type_is_refused(fresh, monkeypatch):
+    import mlflow
+    import skops.io as sio
+
+    monkeypatch.setenv("MLFLOW_ALLOW_PICKLE_DESERIALIZATION", "true")  # MLflow's default, made explicit
+    sio.dump(Smuggled(fresh["model"]), fresh["folder"] / "model.skops")
+    _edit_flavor(fresh["folder"], skops_trusted_types=[*tracking.TRUSTED_SKOPS_TYPES, SMUGGLED])
+    # the edit works on MLflow's own loader, which trusts what the artifact records...
+    assert isinstance(mlflow.sklearn.load_model(f"runs:/{fresh['run_id']}/model"), Smuggled)
+    # ...and the course's loaders refuse it, naming the type
+    with pytest.raises(tracking.UntrustedModelError, match=SMUGGLED) as refused:
+        tracking.load_model(fresh["run_id"], experiment=TRUST_EXPERIMENT)
+    assert refused.value.types == [SMUGGLED] and "tampered" in str(refused.value)
+    name = "test-card-price-model-tampered"
+    tracking.register_model(fresh["run_id"], name=name)
+    with pytest.raises(tracking.UntrustedModelError, match=SMUGGLED):
+        tracking.load_registered_model(name)
+
+
+def test_an_artifact_switched_to_pickle_is_refused(fresh):
+    import pickle
+
+    (fresh["folder"] / "model.pkl").write_bytes(pickle.dumps(fresh["model"]))
+    _edit_flavor(fresh["folder"], serialization_format="cloudpickle", pickled_model="model.pkl",
+                 model_path="model.pkl")
+    with pytest.raises(tracking.UntrustedModelError, match="not a skops model"):
+        tracking.load_model(fresh["run_id"], experiment=TRUST_EXPERIMENT)
+
+
+def test_a_model_with_an_unlisted_type_is_not_logged(store):
+    model = modeling.make_model("constant").fit(np.zeros((3, 1)), [1.0, 2.0, 3.0])
+    with pytest.raises(tracking.UntrustedModelError, match=f"{SMUGGLED}.*TRUSTED_SKOPS_TYPES on purpose"):
+        tracking.log_run("smuggled", model=Smuggled(model), experiment=TRUST_EXPERIMENT)
+    assert "smuggled" not in tracking.runs_table(TRUST_EXPERIMENT)["run"].tolist()  # no half-logged run
+
+
+def test_the_trusted_types_are_exactly_what_the_course_models_need():
+    import skops.io as sio
+
+    listings = modeling.pricing_listings(sample=500)
+    needed: set[str] = set()
+    for family in modeling.FAMILIES:
+        model = modeling.make_model(family).fit(listings, listings["price_usd"])
+        if family == "era_rarity":  # skops cannot save its tuple-keyed medians: it is never logged with a model
+            with pytest.raises(TypeError):
+                sio.dumps(model)
+            continue
+        types = set(sio.get_untrusted_types(data=sio.dumps(model)))
+        assert types <= set(tracking.TRUSTED_SKOPS_TYPES), (family, types - set(tracking.TRUSTED_SKOPS_TYPES))
+        needed |= types
+    assert needed == set(tracking.TRUSTED_SKOPS_TYPES), "a listed type no course model needs"
+    assert len(tracking.TRUSTED_SKOPS_TYPES) == len(needed)

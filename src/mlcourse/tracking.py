@@ -15,6 +15,9 @@ a service loads it by that alias, so promoting or rolling back a model is moving
     version = tracking.register_model(run_id)                 # a new version, now the champion
     model = tracking.load_registered_model()                  # models:/card-price-model@champion
 
+Models are saved with skops and loaded back trusting only ``TRUSTED_SKOPS_TYPES``, a list fixed in
+this module, never the list an artifact records about itself (``load_artifact``).
+
 To browse the runs in MLflow's web UI (Ctrl+C stops it)::
 
     uv run python -m mlcourse.tracking ui
@@ -146,11 +149,52 @@ def pip_requirements() -> list[str]:
     return [f"{names[k]}=={v}" for k, v in versions.items() if k in names]
 
 
-def _trusted_types(model: Any) -> list[str]:
-    """Types skops must be told to trust to load this model back (our own and xgboost's)."""
+# ======================================================================================
+# Safe loading: the types a logged model may contain are fixed here, in code
+# ======================================================================================
+# The types skops does not trust by default that the course's logged models contain, found with
+# ``skops.io.get_untrusted_types`` on ``modeling.make_model(family)`` for every family skops can save
+# (GroupMedianPrice, the "era_rarity" rule, cannot be saved: skops refuses its tuple-keyed dict) and
+# on Module 3's final model (an xgboost family model). The list lives in code, not in the artifact:
+# MLflow records ``skops_trusted_types`` in the model's MLmodel file and trusts that record on load,
+# so an edited artifact could vouch for any type it likes. ``load_model`` and ``load_registered_model``
+# ignore the record and load with this list. A new model class is added here on purpose, by a person
+# (``test_tracking`` checks the list against the course's models).
+TRUSTED_SKOPS_TYPES: tuple[str, ...] = (
+    "mlcourse.features.CategoryCodes",  # the tree models' category encoder
+    "mlcourse.features.feature_frame",  # the FunctionTransformer's function: listings -> features
+    "mlcourse.modeling.ConstantPrice",  # the "constant" baseline
+    "mlcourse.modeling.SingleThreadHistGradientBoosting",  # the "hist_gradient_boosting" estimator
+    "numpy.dtype",  # the linear model's preprocessing
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.tree._tree.Tree",  # the random forest's trees
+    "xgboost.core.Booster",
+    "xgboost.sklearn.XGBRegressor",
+)
+
+
+class UntrustedModelError(ValueError):
+    """A model (to log, or in an artifact) holds types outside ``TRUSTED_SKOPS_TYPES``; ``types`` lists them."""
+
+    def __init__(self, message: str, types: list[str]):
+        super().__init__(message)
+        self.types = types
+
+
+def _unexpected_types(found: list[str]) -> list[str]:
+    return sorted(set(found) - set(TRUSTED_SKOPS_TYPES))
+
+
+def _check_loggable(model: Any) -> None:
+    """Refuse, before anything is logged, a model that ``load_model`` would refuse to load back."""
     import skops.io as sio
 
-    return sio.get_untrusted_types(data=sio.dumps(model))
+    unexpected = _unexpected_types(sio.get_untrusted_types(data=sio.dumps(model)))
+    if unexpected:
+        raise UntrustedModelError(
+            f"the model holds types that mlcourse.tracking.TRUSTED_SKOPS_TYPES does not list: {unexpected}. "
+            "Logged, it could not be loaded back. If the course's code defines or needs these types, "
+            "add them to TRUSTED_SKOPS_TYPES on purpose.", unexpected)
 
 
 def log_run(run_name: str, *, model: Any = None, params: Mapping[str, Any] | None = None,
@@ -162,9 +206,12 @@ def log_run(run_name: str, *, model: Any = None, params: Mapping[str, Any] | Non
     Records params, metrics and tags; the data version of ``training_data`` (content hash,
     rows, generator version and seed) as params; library versions and the code version as
     tags; and the fitted model (if given and ``log_model``), saved with skops, with pinned
-    pip requirements.
+    pip requirements. A model holding a type outside ``TRUSTED_SKOPS_TYPES`` is refused
+    (``UntrustedModelError``) before the run starts: ``load_model`` could not load it back.
     """
     mlflow = _mlflow()
+    if model is not None and log_model:
+        _check_loggable(model)  # before the run starts: a refused model leaves no half-logged run
     use_local_store(experiment)
     all_params = dict(params or {})
     if training_data is not None:
@@ -180,7 +227,7 @@ def log_run(run_name: str, *, model: Any = None, params: Mapping[str, Any] | Non
         mlflow.set_tags(all_tags)
         if model is not None and log_model:
             mlflow.sklearn.log_model(model, name="model", pip_requirements=pip_requirements(),
-                                     skops_trusted_types=_trusted_types(model))
+                                     skops_trusted_types=list(TRUSTED_SKOPS_TYPES))
     return run.info.run_id
 
 
@@ -195,10 +242,52 @@ def start_parent_run(run_name: str, *, params: Mapping[str, Any] | None = None,
 
 
 def load_model(run_id: str, experiment: str = DEFAULT_EXPERIMENT) -> Any:
-    """Load the model logged with a run back from the store."""
-    mlflow = _mlflow()
+    """Load the model logged with a run back from the store (only ``TRUSTED_SKOPS_TYPES``: see ``load_artifact``)."""
     use_local_store(experiment)
-    return mlflow.sklearn.load_model(f"runs:/{run_id}/model")
+    return load_artifact(f"runs:/{run_id}/model")
+
+
+def load_artifact(model_uri: str) -> Any:
+    """Load a model that ``log_run`` saved, trusting only ``TRUSTED_SKOPS_TYPES``, whatever the artifact says.
+
+    ``mlflow.sklearn.load_model`` trusts the ``skops_trusted_types`` recorded in the artifact's MLmodel
+    file (and loads pickle if the file says so), so an edited artifact vouches for itself. Here the
+    record is ignored: the artifact must be in the skops format, and a skops file holding any type
+    outside the course's list is refused with ``UntrustedModelError``, never loaded.
+    """
+    import tempfile
+    from pathlib import Path
+
+    mlflow = _mlflow()
+    import skops.io as sio
+    from mlflow.models import Model
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    with tempfile.TemporaryDirectory(prefix="mlcourse-model-") as folder:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=folder)).resolve()
+        flavor = Model.load(str(local)).flavors.get("sklearn", {})
+        if flavor.get("serialization_format") != "skops":
+            raise UntrustedModelError(
+                f"{model_uri} is not a skops model (serialization format "
+                f"{flavor.get('serialization_format')!r}): the course's code saves every model with skops, so this "
+                "artifact was not saved by log_run or was tampered with; it is not loaded.", [])
+        path = (local / str(flavor.get("pickled_model", ""))).resolve()
+        if not path.is_file() or not path.is_relative_to(local):
+            raise UntrustedModelError(f"{model_uri} names no model file inside the artifact "
+                                      f"({flavor.get('pickled_model')!r}); it is not loaded.", [])
+        unexpected = _unexpected_types(sio.get_untrusted_types(file=path))
+        if unexpected:
+            raise UntrustedModelError(_tampered_message(model_uri, unexpected), unexpected)
+        try:
+            return sio.load(path, trusted=list(TRUSTED_SKOPS_TYPES))
+        except UntrustedTypesFoundException as error:  # skops met, while loading, a type the check above missed
+            raise UntrustedModelError(_tampered_message(model_uri, str(error)), []) from error
+
+
+def _tampered_message(model_uri: str, unexpected: list[str] | str) -> str:
+    return (f"{model_uri} holds types that mlcourse.tracking.TRUSTED_SKOPS_TYPES does not list: {unexpected}. "
+            "The artifact was not saved by the course's code, or was tampered with: it is not loaded "
+            "(the types the artifact itself declares trusted are ignored).")
 
 
 def runs_table(experiment: str = DEFAULT_EXPERIMENT, metric: str = "rmse", filter_string: str = "") -> pd.DataFrame:
@@ -377,10 +466,12 @@ def model_versions(name: str = MODEL_NAME) -> pd.DataFrame:
 
 
 def load_registered_model(name: str = MODEL_NAME, alias: str = CHAMPION) -> Any:
-    """Load the version of ``name`` that ``alias`` points at (``models:/<name>@<alias>``): what a service serves."""
-    mlflow = _mlflow()
+    """Load the version of ``name`` that ``alias`` points at (``models:/<name>@<alias>``): what a service serves.
+
+    Only ``TRUSTED_SKOPS_TYPES`` are loaded, whatever the artifact declares (see ``load_artifact``).
+    """
     prepare_store()
-    return mlflow.sklearn.load_model(registered_model_uri(name, alias))
+    return load_artifact(registered_model_uri(name, alias))
 
 
 def ui_command(port: int = UI_PORT) -> list[str]:
