@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,11 +30,36 @@ def notebook_paths() -> list[Path]:
 _DEFS_CACHE: dict[Path, dict] = {}
 
 
+def shipped_notebook(path: Path) -> Path:
+    """The notebook as the course ships it, for tests of its untouched exercise stubs.
+
+    A learner's copy holds their answers, and the tests must pass on it: so the shipped version
+    is read from git (the remote's branch the clone came from, else this checkout's last commit)
+    into a scratch folder, never from the learner's file, which nothing here writes to. Without
+    git (a downloaded archive), the file itself is the shipped version.
+    """
+    path = Path(path).resolve()
+    relative = path.relative_to(ROOT).as_posix()
+    for ref in ("origin/HEAD", "origin/main", "HEAD"):
+        try:
+            shipped = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{relative}"], capture_output=True,
+                                     check=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if shipped == path.read_bytes():
+            return path
+        copy = _SCRATCH / "shipped" / ref.replace("/", "-") / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(shipped)
+        return copy
+    return path
+
+
 def notebook_defs(path: Path) -> dict:
     """Run a notebook in-process (headless) and return the names its cells define."""
     path = Path(path)
     if path not in _DEFS_CACHE:
-        name = f"_nb_{path.stem}"
+        name = f"_nb_{path.stem}_{len(_DEFS_CACHE)}"
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module

@@ -13,14 +13,14 @@ from mlcourse import leakage
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
 from mlcourse.exercises import ex02
 from mlcourse.features import feature_frame, make_preprocessor, safe_ratio
-from tests.conftest import ROOT, notebook_defs
+from tests.conftest import ROOT, notebook_defs, shipped_notebook
 
 NOTEBOOK = ROOT / "exercises" / "exercises_02.py"
 
 
 @pytest.fixture(scope="module")
 def stubs() -> dict:
-    return notebook_defs(NOTEBOOK)
+    return notebook_defs(shipped_notebook(NOTEBOOK))  # the stubs as shipped, not a learner's answers
 
 
 def _evaluate(exercise, *answers):

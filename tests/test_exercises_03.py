@@ -12,14 +12,14 @@ from xgboost import XGBRegressor
 from mlcourse import modeling
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
 from mlcourse.exercises import ex03
-from tests.conftest import ROOT, notebook_defs
+from tests.conftest import ROOT, notebook_defs, shipped_notebook
 
 NOTEBOOK = ROOT / "exercises" / "exercises_03.py"
 
 
 @pytest.fixture(scope="module")
 def stubs() -> dict:
-    return notebook_defs(NOTEBOOK)
+    return notebook_defs(shipped_notebook(NOTEBOOK))  # the stubs as shipped, not a learner's answers
 
 
 def _evaluate(exercise, *answers):

@@ -9,7 +9,7 @@ import pytest
 from mlcourse import evaluation
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
 from mlcourse.exercises import ex04
-from tests.conftest import ROOT, notebook_defs
+from tests.conftest import ROOT, notebook_defs, shipped_notebook
 
 NOTEBOOK = ROOT / "exercises" / "exercises_04.py"
 MODULE = ROOT / "04_model_evaluation.py"
@@ -17,7 +17,7 @@ MODULE = ROOT / "04_model_evaluation.py"
 
 @pytest.fixture(scope="module")
 def stubs() -> dict:
-    return notebook_defs(NOTEBOOK)
+    return notebook_defs(shipped_notebook(NOTEBOOK))  # the stubs as shipped, not a learner's answers
 
 
 def _evaluate(exercise, *answers):

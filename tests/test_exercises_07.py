@@ -13,7 +13,7 @@ from mlcourse import pullrequests, review
 from mlcourse.checker import CORRECT, INCORRECT, NOT_ATTEMPTED
 from mlcourse.checks import mentions
 from mlcourse.exercises import ex07
-from tests.conftest import ROOT, notebook_defs
+from tests.conftest import ROOT, notebook_defs, shipped_notebook
 
 NOTEBOOK = ROOT / "exercises" / "exercises_07.py"
 T1, T2, T3, T4 = ("src/mlcourse/card_trend.py", "src/mlcourse/model_selection.py",
@@ -22,7 +22,7 @@ T1, T2, T3, T4 = ("src/mlcourse/card_trend.py", "src/mlcourse/model_selection.py
 
 @pytest.fixture(scope="module")
 def stubs() -> dict:
-    return notebook_defs(NOTEBOOK)
+    return notebook_defs(shipped_notebook(NOTEBOOK))  # the stubs as shipped, not a learner's answers
 
 
 def _evaluate(exercise, *answers):
