@@ -166,10 +166,15 @@ def _(escape_dollars, ex03, mo):
 
 
 @app.cell
-def _(ex03, mo, modeling):
+def _(ex03):
     tuning_train, tuning_valid = ex03.tuning_data()
     reference = ex03.reference_model()
     reference_comparisons = ex03.reference_comparisons()
+    return reference, reference_comparisons, tuning_train, tuning_valid
+
+
+@app.cell(hide_code=True)
+def _(ex03, mo, modeling, reference_comparisons, tuning_train, tuning_valid):
     mo.md(rf"""
     ## Exercise 3.3: Tune a model within a latency budget
 
@@ -200,7 +205,7 @@ def _(ex03, mo, modeling):
     Use the scratch cell to try settings: `ex03.tuning_data()` gives you the same data,
     `ex03.reference_model()` the fitted default model.
     """)
-    return reference, tuning_train, tuning_valid
+    return
 
 
 @app.cell
