@@ -244,7 +244,7 @@ def _(ex01):
     return slow_result, slow_seconds, speed_listings
 
 
-@app.cell
+@app.cell(hide_code=True)
 def _(ex01, mo, slow_result, slow_seconds, speed_listings):
     mo.vstack([
         mo.md(f"""
